@@ -1,0 +1,3 @@
+from aiccbridge.cli import main
+
+main()

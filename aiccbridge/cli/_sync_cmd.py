@@ -1,0 +1,121 @@
+"""``aiccbridge sync``: the main job."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from aiccbridge.catalog import read_catalog
+from aiccbridge.cli._app import emit_json, state, warn
+from aiccbridge.cli._select import select_tenants, vendor_for
+from aiccbridge.errors import ExitCode
+from aiccbridge.store import StateStore
+from aiccbridge.sync import (
+    Progress,
+    TenantResult,
+    build_settings,
+    plan_tenant,
+    recover_runs,
+    select_entries,
+    sync_tenant,
+)
+
+__all__ = ["register"]
+
+
+def sync(
+    vendor: Annotated[
+        str | None, typer.Option("--vendor", help="Only the tenants of this vendor.")
+    ] = None,
+    tenant: Annotated[
+        list[str] | None, typer.Option("--tenant", "-t", help="Only this tenant (repeat).")
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Write every package the tenant should have.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Plan and report; write nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", min=0, help="Seconds to wait for another run's lock."),
+    ] = 0.0,
+) -> None:
+    """Bring each selected tenant up to date: plan, build, deliver, record.
+
+    Plans new, changed, unchanged and retired courses against the last delivered
+    state, writes the new and changed packages into an outbox bundle with a
+    manifest, and records the result so the next run is a delta again.
+    """
+    config = state.config()
+    plugins = state.plugins()
+    tenants = select_tenants(config, plugins, vendor=vendor, names=tenant or [])
+    catalog = read_catalog(config.catalog_spec())
+    results: list[TenantResult] = []
+    with StateStore(config.state_path()) as store:
+        if not dry_run:
+            store.lock(wait)
+        for item in tenants:
+            box = config.outbox_for(item)
+            if not dry_run:
+                recover_runs(store, item.name, box)
+            settings = build_settings(config, item, vendor_for(plugins, item))
+            total = len(select_entries(catalog, item.library))
+            with _progress(f"{item.name}", total, as_json) as advance:
+                plan = plan_tenant(catalog, settings, item, store.delivered(item.name),
+                                   advance)
+            if dry_run:
+                results.append(TenantResult(plan))
+            else:
+                results.append(sync_tenant(plan, store, box, full=full))
+    for note in catalog.notes:
+        if state.verbosity:
+            warn(f"{catalog.path}:{note.line}: {note.id}: {note.message}")
+    _print(results, as_json, dry_run)
+    if any(r.needs_attention for r in results):
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+@contextmanager
+def _progress(label: str, total: int, quiet: bool) -> Iterator[Progress | None]:
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+
+    with Bar(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(f"building {label}", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _print(results: list[TenantResult], as_json: bool, dry_run: bool) -> None:
+    if as_json:
+        emit_json({"tenants": [r.to_dict() for r in results]})
+        return
+    for result in results:
+        data = result.to_dict()
+        counts = ", ".join(
+            f"{data[k]} {k}" for k in ("added", "changed", "unchanged", "retired")
+        )
+        rejected = len(result.plan.rejected)
+        where = data["bundle"] or ("nothing written (dry run)" if dry_run
+                                   else "no new bundle")
+        typer.echo(f"{data['tenant']} ({data['vendor']}): {counts}, "
+                   f"{rejected} rejected -> {where}")
+        for row in result.plan.rejected:
+            typer.echo(f"  rejected line {row.line} {row.id or '(no id)'}: {row.reason}")
+        for fail in result.failed:
+            typer.echo(f"  failed {fail['bundle']}: {fail['reason']}")
+        if result.plan.transliterated:
+            typer.echo(f"  {len(result.plan.transliterated)} texts transliterated "
+                       "(see --json or the bundle manifest)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync")(sync)

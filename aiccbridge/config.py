@@ -1,0 +1,280 @@
+"""``aiccbridge.toml``: reading, validating and locating its settings.
+
+Where a setting comes from, first match wins:
+
+1. ``--config PATH`` on the command line (before the command);
+2. the ``AICCBRIDGE_CONFIG`` environment variable;
+3. ``./aiccbridge.toml``.
+
+Relative paths inside the file are relative to the file. Every validation error is
+one line naming the file, the key path and, where it can be found, the line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from aiccbridge.catalog import CATALOG_FIELDS, CatalogSpec
+from aiccbridge.errors import ConfigError
+
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_CONFIG",
+    "CatalogConfig",
+    "Config",
+    "GatewayConfig",
+    "LibraryConfig",
+    "ProviderConfig",
+    "StateConfig",
+    "TenantConfig",
+    "find_config",
+    "load_config",
+]
+
+CONFIG_ENV = "AICCBRIDGE_CONFIG"
+DEFAULT_CONFIG = "aiccbridge.toml"
+
+AiccVersion = Literal["2.2", "2.5", "3.0", "3.5", "4.0"]
+Encoding = Literal["ascii", "cp1252", "utf-8"]
+Kind = Literal["course", "learning_path", "video"]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PLACEHOLDER = re.compile(r"{([^{}]*)}")
+_LAUNCH_FIELDS = {"tenant", "course_id"}
+
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProviderConfig(_Strict):
+    """``[provider]``: who serves the content, and where launches land."""
+
+    name: str = Field(min_length=1)
+    launch_url: str
+
+    @field_validator("launch_url")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        names = set(_PLACEHOLDER.findall(value))
+        unknown = names - _LAUNCH_FIELDS
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}; "
+                             "use {tenant} and {course_id}")
+        if "course_id" not in names:
+            raise ValueError("must contain {course_id}")
+        if not value.startswith("https://"):
+            raise ValueError("must be an https:// address")
+        return value
+
+
+class CatalogConfig(_Strict):
+    """``[catalog]``: the provider's course catalog file and its column mapping."""
+
+    path: Path
+    duration_unit: Literal["minutes", "hours", "seconds"] = "minutes"
+    format: Literal["csv", "json"] | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("columns")
+    @classmethod
+    def _fields(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if name not in CATALOG_FIELDS:
+                raise ValueError(f"unknown catalog field {name!r}; fields are "
+                                 + ", ".join(CATALOG_FIELDS))
+        return value
+
+
+class LibraryConfig(_Strict):
+    """``[tenants.<name>.library]``: which part of the catalog a tenant licensed."""
+
+    kinds: list[Kind] | None = None
+    languages: list[str] | None = None
+    subjects: list[str] | None = None
+
+
+class TenantConfig(_Strict):
+    """``[tenants.<name>]``: one customer's LMS."""
+
+    name: str = ""
+    vendor: str = Field(min_length=1)
+    hostnames: list[str] = Field(default_factory=list)
+    aicc_version: AiccVersion | None = None
+    encoding: Encoding | None = None
+    forbidden_chars: str | None = None
+    library: LibraryConfig = Field(default_factory=LibraryConfig)
+    outbox: Path | None = None
+    allow_http: bool = False
+    credentials: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("aicc_version", mode="before")
+    @classmethod
+    def _version_text(cls, value: object) -> object:
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            raise ValueError(f'write the version as a string: aicc_version = "{value}"')
+        return value
+
+    @field_validator("hostnames")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        from aiccbridge.core.launch import normalise_host_entry
+
+        out = []
+        for entry in value:
+            try:
+                out.append(normalise_host_entry(entry))
+            except ValueError as exc:
+                raise ValueError(f"{entry!r}: {exc}") from None
+        return out
+
+    @field_validator("credentials")
+    @classmethod
+    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, env in value.items():
+            if not _ENV_NAME.match(env):
+                raise ValueError(
+                    f"{key} must name an environment variable (like SCHOOX_API_KEY), "
+                    "never hold the secret itself"
+                )
+        return value
+
+    def credential(self, key: str) -> str | None:
+        """The credential's value from the environment, or None when unset."""
+        env = self.credentials.get(key)
+        return os.environ.get(env) if env else None
+
+
+class StateConfig(_Strict):
+    """``[state]``: where sync records what it delivered."""
+
+    path: Path = Path(".aiccbridge/state.db")
+
+
+class GatewayConfig(_Strict):
+    """``[gateway]``: the launch and tracking service."""
+
+    progress_token_env: str = "AICCBRIDGE_PROGRESS_TOKEN"
+
+
+class Config(_Strict):
+    """A whole, validated ``aiccbridge.toml``."""
+
+    provider: ProviderConfig
+    catalog: CatalogConfig
+    tenants: dict[str, TenantConfig] = Field(default_factory=dict)
+    state: StateConfig = Field(default_factory=StateConfig)
+    gateway: GatewayConfig = Field(default_factory=GatewayConfig)
+    path: Path = Path(DEFAULT_CONFIG)
+
+    @field_validator("tenants")
+    @classmethod
+    def _names(cls, value: dict[str, TenantConfig]) -> dict[str, TenantConfig]:
+        for name in value:
+            if not _NAME.match(name):
+                raise ValueError(f"tenant name {name!r}: use letters, digits, '-', '_'")
+        return {n: t.model_copy(update={"name": n}) for n, t in value.items()}
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def resolve(self, path: Path) -> Path:
+        """A path from the file, made absolute against the file's folder."""
+        return path if path.is_absolute() else self.base_dir / path
+
+    def catalog_spec(self) -> CatalogSpec:
+        c = self.catalog
+        return CatalogSpec(self.resolve(c.path), dict(c.columns), c.duration_unit, c.format)
+
+    def state_path(self) -> Path:
+        return self.resolve(self.state.path)
+
+    def outbox_for(self, tenant: TenantConfig) -> Path:
+        return self.resolve(tenant.outbox or Path("outbox") / tenant.name)
+
+
+def find_config(option: Path | None) -> Path:
+    """The config file to use: the option, else ``$AICCBRIDGE_CONFIG``, else ./."""
+    if option is not None:
+        return option
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else Path(DEFAULT_CONFIG)
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file; every problem becomes a ConfigError line."""
+    text = _read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {_toml_message(exc)}") from None
+    try:
+        return Config.model_validate({**data, "path": path.absolute()})
+    except ValidationError as exc:
+        lines = [_error_line(path, text, err) for err in exc.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such config file",
+            hint=f"pass --config PATH (before the command) or set {CONFIG_ENV}",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
+    match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    text = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+    if match:
+        return f"line {match.group(1)}: TOML syntax: {text}"
+    return f"TOML syntax: {text}"
+
+
+def _error_line(path: Path, text: str, err: Any) -> str:
+    loc = [str(p) for p in err["loc"]]
+    key = ".".join(loc) or "(top level)"
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif err["type"] == "missing":
+        message = "required key is missing"
+    line = _locate(text, loc)
+    where = f"{path}:{line}" if line else str(path)
+    return f"{where}: {key}: {message}"
+
+
+def _locate(text: str, loc: list[str]) -> int | None:
+    """Best-effort line of a key path in TOML text (tables and dotted keys)."""
+    table: list[str] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        header = re.match(r"^\[\s*([^\[\]]+?)\s*\]$", line)
+        if header:
+            table = [p.strip().strip('"') for p in header.group(1).split(".")]
+            if table == loc:
+                return number
+            continue
+        key = re.match(r"^([A-Za-z0-9_\-\".]+)\s*=", line)
+        if key:
+            parts = table + [p.strip().strip('"') for p in key.group(1).split(".")]
+            if parts == loc[: len(parts)] and len(parts) >= len(loc) - 1:
+                return number
+    return None

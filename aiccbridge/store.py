@@ -1,0 +1,219 @@
+"""The state store: what each tenant has been delivered, in SQLite.
+
+One file (by default ``.aiccbridge/state.db`` next to the config) holds, per tenant,
+the last delivered fingerprint of every course, and a journal of runs. A run is
+journalled before its bundle is written and closed after, so a run killed at any
+point is finished by the next one: a bundle that reached its final name is
+adopted, a half-written one is removed and written again.
+
+Only one run may hold a store at a time: :meth:`StateStore.lock` takes an OS
+file lock next to the database file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiccbridge.errors import StoreBusyError, StoreError
+
+__all__ = ["DeliveredCourse", "PendingRun", "StateStore", "utc_now"]
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS delivered (
+    tenant TEXT NOT NULL,
+    course_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    package_file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bundle TEXT NOT NULL,
+    delivered_at TEXT NOT NULL,
+    PRIMARY KEY (tenant, course_id)
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant TEXT NOT NULL,
+    bundle TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('writing', 'done', 'abandoned')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    plan TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_open ON runs (tenant, state);
+"""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveredCourse:
+    """What a tenant last received for one course."""
+
+    course_id: str
+    title: str
+    fingerprint: str
+    package_file: str
+    sha256: str
+    bundle: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRun:
+    """A run journalled as writing: its bundle and what it was to record."""
+
+    id: int
+    tenant: str
+    bundle: str
+    plan: dict[str, object]
+
+
+class StateStore:
+    """An open state store. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{path}: the state store is damaged or not a database ({exc})",
+                hint="move the file aside; the next sync then rebuilds the full library",
+            ) from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open the state store: {exc}") from None
+        self._lock_file: int | None = None
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.unlock()
+        self._db.close()
+
+    def _migrate(self) -> None:
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer aiccbridge (schema {version})",
+                hint="upgrade aiccbridge",
+            )
+        self._db.executescript(_SCHEMA)
+        self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    # -- the lock ------------------------------------------------------------
+
+    def lock(self, wait: float = 0.0) -> None:
+        """Take the store's run lock, waiting up to ``wait`` seconds for it."""
+        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise StoreBusyError(
+                        f"{self.path}: another aiccbridge run holds the state store",
+                        hint="wait for it to finish, or pass --wait SECONDS",
+                    ) from None
+                time.sleep(0.1)
+        self._lock_file = fd
+
+    def unlock(self) -> None:
+        if self._lock_file is not None:
+            os.close(self._lock_file)
+            self._lock_file = None
+
+    # -- delivered state -----------------------------------------------------
+
+    def delivered(self, tenant: str) -> dict[str, DeliveredCourse]:
+        rows = self._db.execute(
+            "SELECT course_id, title, fingerprint, package_file, sha256, bundle "
+            "FROM delivered WHERE tenant = ?",
+            (tenant,),
+        )
+        return {row[0]: DeliveredCourse(*row) for row in rows}
+
+    # -- the run journal -----------------------------------------------------
+
+    def open_runs(self, tenant: str) -> list[PendingRun]:
+        rows = self._db.execute(
+            "SELECT id, tenant, bundle, plan FROM runs "
+            "WHERE tenant = ? AND state = 'writing' ORDER BY id",
+            (tenant,),
+        ).fetchall()
+        return [PendingRun(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+
+    def begin_run(self, tenant: str, bundle: str, plan: dict[str, object]) -> int:
+        """Journal a run before anything of its bundle is written."""
+        cursor = self._db.execute(
+            "INSERT INTO runs (tenant, bundle, state, started_at, plan) "
+            "VALUES (?, ?, 'writing', ?, ?)",
+            (tenant, bundle, utc_now().isoformat(), json.dumps(plan)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def finish_run(self, run: PendingRun) -> None:
+        """Record a written bundle's deliveries and close its run, atomically."""
+        plan = run.plan
+        now = utc_now().isoformat()
+        with self._transaction():
+            for item in _records(plan, "deliver"):
+                self._db.execute(
+                    "INSERT OR REPLACE INTO delivered VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (run.tenant, item["course_id"], item["title"], item["fingerprint"],
+                     item["package"], item["sha256"], run.bundle, now),
+                )
+            for item in _records(plan, "retire"):
+                self._db.execute(
+                    "DELETE FROM delivered WHERE tenant = ? AND course_id = ?",
+                    (run.tenant, item["course_id"]),
+                )
+            self._close_run(run.id, "done", now)
+
+    def abandon_run(self, run: PendingRun) -> None:
+        with self._transaction():
+            self._close_run(run.id, "abandoned", utc_now().isoformat())
+
+    def _close_run(self, run_id: int, state: str, now: str) -> None:
+        self._db.execute(
+            "UPDATE runs SET state = ?, finished_at = ? WHERE id = ?",
+            (state, now, run_id),
+        )
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+
+def _records(plan: dict[str, object], key: str) -> Sequence[dict[str, str]]:
+    items = plan.get(key, [])
+    assert isinstance(items, list)
+    return items

@@ -1,0 +1,311 @@
+"""The main job: bring each tenant's LMS up to date with the catalog.
+
+For one tenant a sync reads the catalog, keeps what the tenant licensed, builds
+every package in memory, and compares each package's fingerprint with what was
+last delivered: *added*, *changed*, *unchanged*, or, for a course delivered
+before and no longer selected (removed, inactive, deselected), *retired*. The
+added and changed packages (every package with ``full``) go into a new outbox
+bundle, and the store records them in the same step that closes the run.
+
+A row the catalog rejects keeps whatever was delivered for it: a broken row never
+retires a course learners may be using.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from aiccbridge import outbox
+from aiccbridge.builder import (
+    BuildSettings,
+    BuiltPackage,
+    Transliteration,
+    build_entry,
+    member_problem,
+)
+from aiccbridge.catalog import Catalog, CatalogEntry, RejectedRow
+from aiccbridge.config import Config, LibraryConfig, TenantConfig
+from aiccbridge.store import DeliveredCourse, PendingRun, StateStore, utc_now
+from aiccbridge.vendor import Vendor
+
+__all__ = [
+    "PlanItem",
+    "TenantPlan",
+    "TenantResult",
+    "build_settings",
+    "plan_tenant",
+    "recover_runs",
+    "select_entries",
+    "sync_tenant",
+]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """One course's fate in a run."""
+
+    action: str  # "add" | "replace" | "unchanged" | "retire"
+    course_id: str
+    title: str
+    built: BuiltPackage | None = None
+
+
+@dataclass
+class TenantPlan:
+    """What a run would do for one tenant."""
+
+    tenant: str
+    vendor: str
+    items: list[PlanItem] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
+    transliterated: list[Transliteration] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for item in self.items if item.action == action)
+
+    def to_write(self, full: bool) -> list[PlanItem]:
+        wanted = {"add", "replace", "unchanged"} if full else {"add", "replace"}
+        return [i for i in self.items if i.action in wanted]
+
+    def retired(self) -> list[PlanItem]:
+        return [i for i in self.items if i.action == "retire"]
+
+
+@dataclass
+class TenantResult:
+    """What a run did for one tenant: the ``sync --json`` record."""
+
+    plan: TenantPlan
+    bundle: Path | None = None
+    failed: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        plan = self.plan
+        return {
+            "tenant": plan.tenant,
+            "vendor": plan.vendor,
+            "added": plan.count("add"),
+            "changed": plan.count("replace"),
+            "unchanged": plan.count("unchanged"),
+            "retired": plan.count("retire"),
+            "rejected": [_rejected_dict(r) for r in plan.rejected],
+            "transliterated": [t.to_dict() for t in plan.transliterated],
+            "failed": self.failed,
+            "bundle": str(self.bundle) if self.bundle else None,
+        }
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.plan.rejected or self.failed)
+
+
+def build_settings(config: Config, tenant: TenantConfig, vendor: Vendor) -> BuildSettings:
+    """The package settings for a tenant: its own choices over the vendor's."""
+    forbidden = tenant.forbidden_chars
+    return BuildSettings(
+        tenant=tenant.name,
+        launch_url=config.provider.launch_url,
+        provider=config.provider.name,
+        aicc_version=tenant.aicc_version or vendor.aicc_version,
+        encoding=tenant.encoding or vendor.encoding,
+        forbidden_chars=vendor.forbidden_chars if forbidden is None else forbidden,
+    )
+
+
+def select_entries(catalog: Catalog, library: LibraryConfig) -> list[CatalogEntry]:
+    """The active entries a tenant licensed, in catalog order."""
+    kinds = set(library.kinds) if library.kinds is not None else None
+    languages = _folded(library.languages)
+    subjects = _folded(library.subjects)
+    return [
+        e
+        for e in catalog.entries
+        if e.active
+        and (kinds is None or e.kind in kinds)
+        and (languages is None or e.language.casefold() in languages)
+        and (subjects is None or e.subject.casefold() in subjects)
+    ]
+
+
+def plan_tenant(
+    catalog: Catalog,
+    settings: BuildSettings,
+    tenant: TenantConfig,
+    delivered: Mapping[str, DeliveredCourse],
+    progress: Progress | None = None,
+) -> TenantPlan:
+    """Build every selected package in memory and compare with what was delivered."""
+    plan = TenantPlan(tenant.name, tenant.vendor, rejected=list(catalog.rejected))
+    by_id = catalog.by_id()
+    kept = {r.id for r in catalog.rejected if r.id}
+    names: dict[str, str] = {}
+    for entry in select_entries(catalog, tenant.library):
+        problem = member_problem(entry, by_id) or _name_clash(entry, names)
+        if problem:
+            plan.rejected.append(RejectedRow(entry.line, entry.id, problem))
+            kept.add(entry.id)
+        else:
+            _plan_entry(plan, build_entry(entry, settings, by_id), delivered)
+        if progress:
+            progress(1)
+    seen = {item.course_id for item in plan.items} | kept
+    for course_id in sorted(set(delivered) - seen):
+        plan.items.append(PlanItem("retire", course_id, delivered[course_id].title))
+    plan.rejected.sort(key=lambda r: r.line)
+    return plan
+
+
+def _plan_entry(
+    plan: TenantPlan, built: BuiltPackage, delivered: Mapping[str, DeliveredCourse]
+) -> None:
+    previous = delivered.get(built.entry.id)
+    if previous is None:
+        action = "add"
+    elif previous.fingerprint != built.fingerprint:
+        action = "replace"
+    else:
+        action = "unchanged"
+    plan.items.append(PlanItem(action, built.entry.id, built.title, built))
+    plan.transliterated.extend(built.transliterations)
+
+
+def _name_clash(entry: CatalogEntry, names: dict[str, str]) -> str | None:
+    from aiccbridge.builder import package_file_name
+
+    name = package_file_name(entry.id)
+    other = names.setdefault(name.casefold(), entry.id)
+    if other != entry.id:
+        return f"package file {name} would clash with course {other!r}"
+    return None
+
+
+def recover_runs(store: StateStore, tenant: str, box: Path) -> list[str]:
+    """Finish what an interrupted run left: adopt complete bundles, drop partial ones."""
+    notes = []
+    for run in store.open_runs(tenant):
+        if (box / run.bundle / "manifest.json").is_file():
+            store.finish_run(run)
+            notes.append(f"adopted bundle {run.bundle} from an interrupted run")
+        else:
+            outbox.remove_partial(box, run.bundle)
+            store.abandon_run(run)
+            notes.append(f"removed half-written bundle {run.bundle}; it is written again")
+    for note in notes:
+        log.warning("%s: %s", tenant, note)
+    return notes
+
+
+def sync_tenant(
+    plan: TenantPlan,
+    store: StateStore,
+    box: Path,
+    *,
+    full: bool = False,
+    now: datetime | None = None,
+) -> TenantResult:
+    """Write the plan's bundle and record it; nothing is written for an empty plan."""
+    result = TenantResult(plan)
+    writes = plan.to_write(full)
+    if not writes and not plan.retired():
+        return result
+    zips = [(item, item.built.zip_bytes()) for item in writes if item.built]
+    box.mkdir(parents=True, exist_ok=True)
+    name = outbox.bundle_name(now or utc_now(), box)
+    journal = _journal(zips, plan)
+    run_id = store.begin_run(plan.tenant, name, journal)
+    run = PendingRun(run_id, plan.tenant, name, journal)
+    try:
+        result.bundle = outbox.write_bundle(
+            box,
+            name,
+            ((item.built.file_name, data) for item, data in zips if item.built),
+            _manifest(plan, name, zips, full),
+            _manifest_rows(plan, zips),
+        )
+    except OSError as exc:
+        outbox.remove_partial(box, name)
+        store.abandon_run(run)
+        result.failed.append({"bundle": name, "reason": f"cannot write bundle: {exc}"})
+        return result
+    store.finish_run(run)
+    return result
+
+
+def _journal(zips: list[tuple[PlanItem, bytes]], plan: TenantPlan) -> dict[str, object]:
+    deliver = [
+        {
+            "course_id": item.course_id,
+            "title": item.title,
+            "fingerprint": item.built.fingerprint,
+            "package": item.built.file_name,
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+        for item, data in zips
+        if item.built
+    ]
+    retire = [{"course_id": i.course_id, "title": i.title} for i in plan.retired()]
+    return {"deliver": deliver, "retire": retire}
+
+
+def _entry_dict(item: PlanItem, data: bytes) -> dict[str, object]:
+    assert item.built is not None
+    return {
+        "course_id": item.course_id,
+        "title": item.title,
+        "package": item.built.file_name,
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def _manifest(
+    plan: TenantPlan, name: str, zips: list[tuple[PlanItem, bytes]], full: bool
+) -> dict[str, object]:
+    by_action: dict[str, list[dict[str, object]]] = {
+        "add": [], "replace": [], "unchanged": []
+    }
+    for item, data in zips:
+        by_action[item.action].append(_entry_dict(item, data))
+    return {
+        "bundle": name,
+        "tenant": plan.tenant,
+        "vendor": plan.vendor,
+        "full": full,
+        **by_action,
+        "retire": [{"course_id": i.course_id, "title": i.title} for i in plan.retired()],
+        "rejected": [_rejected_dict(r) for r in plan.rejected],
+        "transliterated": [t.to_dict() for t in plan.transliterated],
+    }
+
+
+def _manifest_rows(
+    plan: TenantPlan, zips: list[tuple[PlanItem, bytes]]
+) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
+        {"action": item.action, **_entry_dict(item, data)} for item, data in zips
+    ]
+    rows += [
+        {"action": "retire", "course_id": i.course_id, "title": i.title}
+        for i in plan.retired()
+    ]
+    rows += [
+        {"action": "rejected", "course_id": r.id, "line": r.line, "reason": r.reason}
+        for r in plan.rejected
+    ]
+    return rows
+
+
+def _rejected_dict(row: RejectedRow) -> dict[str, object]:
+    return {"line": row.line, "id": row.id, "reason": row.reason}
+
+
+def _folded(values: list[str] | None) -> set[str] | None:
+    return None if values is None else {v.casefold() for v in values}

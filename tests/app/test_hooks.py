@@ -1,0 +1,75 @@
+"""One test per hook, plus the tests that keep the hook docs complete."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from aiccbridge import TenantConfig, Vendor, hookimpl, hookspecs
+from aiccbridge.testing import Project
+
+REPO = Path(__file__).resolve().parents[2]
+HOOKS = sorted(n for n in dir(hookspecs) if n.startswith("aiccbridge_"))
+
+Register = Callable[[object, str], None]
+
+
+class AcmeLms:
+    """A throwaway third-party plugin: one vendor and one tenant rule."""
+
+    @hookimpl
+    def aiccbridge_register_vendors(self, register: Callable[[Vendor], None]) -> None:
+        register(Vendor(id="acmelms", name="Acme LMS", hostnames=("lms.acme.example",),
+                        encoding="cp1252", forbidden_chars="!"))
+
+    @hookimpl
+    def aiccbridge_check_tenant(
+        self, tenant: TenantConfig, vendor: Vendor
+    ) -> list[str] | None:
+        if vendor.id != "acmelms":
+            return None
+        return [] if tenant.aicc_version else ["aicc_version: Acme LMS needs one set"]
+
+
+def test_hook_aiccbridge_register_vendors(
+    aiccbridge_project: Project, register_plugin: Register
+) -> None:
+    register_plugin(AcmeLms(), "acmelms")
+    aiccbridge_project.write_config({"t": {"vendor": "acmelms", "aicc_version": "3.0"}})
+    data = aiccbridge_project.run("vendors", "--json").assert_success().json()
+    acme = next(v for v in data["vendors"] if v["id"] == "acmelms")
+    assert acme["plugin"] == "acmelms" and acme["encoding"] == "cp1252"
+    result = aiccbridge_project.run("sync", "--json").assert_success().json()
+    assert result["tenants"][0]["vendor"] == "acmelms"
+
+
+def test_hook_aiccbridge_check_tenant(
+    aiccbridge_project: Project, register_plugin: Register
+) -> None:
+    register_plugin(AcmeLms(), "acmelms")
+    aiccbridge_project.write_config({"t": {"vendor": "acmelms"}})
+    outcome = aiccbridge_project.run("config", "check", "--json").assert_exit(2)
+    messages = [f["message"] for f in outcome.json()["findings"]]
+    assert "aicc_version: Acme LMS needs one set" in messages
+
+
+def test_every_hook_has_a_test() -> None:
+    names = set(globals())
+    missing = [h for h in HOOKS if f"test_hook_{h}" not in names]
+    assert not missing
+
+
+def test_every_hook_is_documented_with_its_arguments() -> None:
+    docs = (REPO / "docs" / "hooks.md").read_text(encoding="utf-8")
+    for hook in HOOKS:
+        section = re.search(rf"^## `{hook}\((.*?)\)`", docs, re.M)
+        assert section, f"docs/hooks.md has no section for {hook}"
+        spec = getattr(hookspecs, hook)
+        arguments = spec.__code__.co_varnames[: spec.__code__.co_argcount]
+        assert section.group(1) == ", ".join(arguments)
+
+
+def test_throwaway_plugin_is_gone_after_the_test(aiccbridge_project: Project) -> None:
+    data = aiccbridge_project.run("vendors", "--json").assert_success().json()
+    assert "acmelms" not in {v["id"] for v in data["vendors"]}
