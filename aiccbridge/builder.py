@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from aiccbridge import __version__
 from aiccbridge.catalog import CatalogEntry
 from aiccbridge.core import (
     AssignableUnit,
@@ -36,12 +37,15 @@ __all__ = [
     "BuiltPackage",
     "Transliteration",
     "build_entry",
+    "input_key",
     "member_problem",
     "package_file_name",
 ]
 
 _UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 COURSE_SYSTEM = "aiccbridge"
+#: Bumped whenever the same inputs would build different bytes.
+BUILD_FORMAT = "1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +111,27 @@ def member_problem(entry: CatalogEntry, by_id: Mapping[str, CatalogEntry]) -> st
     return None
 
 
+def input_key(
+    entry: CatalogEntry, settings: BuildSettings, by_id: Mapping[str, CatalogEntry]
+) -> str:
+    """A digest of everything a package is built from: same key, same package.
+
+    Sync uses it to skip rebuilding a package whose inputs did not change; when
+    the key differs, the rebuilt package's fingerprint still decides.
+    """
+    members = [by_id[c].content_key() for c in entry.children if c in by_id]
+    text = repr((BUILD_FORMAT, __version__, settings, entry.content_key(), members))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def build_entry(
     entry: CatalogEntry, settings: BuildSettings, by_id: Mapping[str, CatalogEntry]
 ) -> BuiltPackage:
     """Build the package for one catalog entry (members looked up in ``by_id``)."""
     fitter = _Fitter(settings, entry)
     title = fitter.fit("title", entry.title, fallback=entry.id)
-    description = fitter.fit("description", entry.description, fallback=title)
+    description = _free_form(fitter.fit("description", entry.description,
+                                        fallback=title))
     members = [by_id[c] for c in entry.children] if entry.kind == "learning_path" else []
     units = members or [entry]
     aus = tuple(_au(i, unit, entry, settings) for i, unit in enumerate(units, 1))
@@ -195,6 +213,16 @@ def _descriptor(
                                     fallback=member_title)
     fitter.changes.extend(member_fitter.changes)
     return Descriptor(au.system_id, member_title, member_text, developer_id=unit.id)
+
+
+def _free_form(text: str) -> str:
+    """A ``[Course_Description]`` line must not look like a group header."""
+    if not text.startswith("["):
+        return text
+    close = text.find("]")
+    if close == -1:
+        return "(" + text[1:]
+    return "(" + text[1:close] + ")" + text[close + 1 :]
 
 
 def _launch_address(settings: BuildSettings, course_id: str) -> str:

@@ -71,27 +71,28 @@ def write_bundle(
     work = partial_path(outbox, name)
     remove_partial(outbox, name)
     work.mkdir(parents=True)
-    for file_name, data in packages:
-        _write(work / file_name, data)
-    _write(work / "manifest.json", _json_bytes(manifest))
-    _write(work / "manifest.csv", _csv_bytes(rows))
+    written = [_write(work / file_name, data) for file_name, data in packages]
     notes = _ADMIN_NOTES.format(bundle=name, tenant=manifest["tenant"],
                                 vendor=manifest["vendor"])
-    _write(work / "README.txt", notes.encode("utf-8"))
-    _fsync_dir(work)
+    written += [
+        _write(work / "manifest.json", _json_bytes(manifest)),
+        _write(work / "manifest.csv", _csv_bytes(rows)),
+        _write(work / "README.txt", notes.encode("utf-8")),
+    ]
+    for path in (*written, work):  # flushed in one pass: cheaper than file by file
+        _fsync(path)
     os.rename(work, final)
-    _fsync_dir(outbox)
+    _fsync(outbox)
     return final
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes) -> Path:
     with open(path, "wb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    return path
 
 
-def _fsync_dir(path: Path) -> None:
+def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

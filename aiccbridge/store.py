@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS delivered (
     course_id TEXT NOT NULL,
     title TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
+    input_key TEXT NOT NULL,
     package_file TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     bundle TEXT NOT NULL,
@@ -64,6 +65,7 @@ class DeliveredCourse:
     course_id: str
     title: str
     fingerprint: str
+    input_key: str
     package_file: str
     sha256: str
     bundle: str
@@ -148,11 +150,22 @@ class StateStore:
 
     def delivered(self, tenant: str) -> dict[str, DeliveredCourse]:
         rows = self._db.execute(
-            "SELECT course_id, title, fingerprint, package_file, sha256, bundle "
+            "SELECT course_id, title, fingerprint, input_key, package_file, sha256, "
+            "bundle "
             "FROM delivered WHERE tenant = ?",
             (tenant,),
         )
         return {row[0]: DeliveredCourse(*row) for row in rows}
+
+    def update_input_keys(self, tenant: str, keys: dict[str, str]) -> None:
+        """Remember new input keys of packages that rebuilt to the same bytes."""
+        if not keys:
+            return
+        with self._transaction():
+            self._db.executemany(
+                "UPDATE delivered SET input_key = ? WHERE tenant = ? AND course_id = ?",
+                [(key, tenant, course_id) for course_id, key in keys.items()],
+            )
 
     # -- the run journal -----------------------------------------------------
 
@@ -181,9 +194,10 @@ class StateStore:
         with self._transaction():
             for item in _records(plan, "deliver"):
                 self._db.execute(
-                    "INSERT OR REPLACE INTO delivered VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO delivered VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (run.tenant, item["course_id"], item["title"], item["fingerprint"],
-                     item["package"], item["sha256"], run.bundle, now),
+                     item["input_key"], item["package"], item["sha256"], run.bundle,
+                     now),
                 )
             for item in _records(plan, "retire"):
                 self._db.execute(

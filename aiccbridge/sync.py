@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -26,10 +26,12 @@ from aiccbridge.builder import (
     BuiltPackage,
     Transliteration,
     build_entry,
+    input_key,
     member_problem,
 )
 from aiccbridge.catalog import Catalog, CatalogEntry, RejectedRow
 from aiccbridge.config import Config, LibraryConfig, TenantConfig
+from aiccbridge.core import PackageError
 from aiccbridge.store import DeliveredCourse, PendingRun, StateStore, utc_now
 from aiccbridge.vendor import Vendor
 
@@ -57,6 +59,7 @@ class PlanItem:
     course_id: str
     title: str
     built: BuiltPackage | None = None
+    input_key: str = ""
 
 
 @dataclass
@@ -65,16 +68,27 @@ class TenantPlan:
 
     tenant: str
     vendor: str
+    settings: BuildSettings
+    by_id: Mapping[str, CatalogEntry]
     items: list[PlanItem] = field(default_factory=list)
     rejected: list[RejectedRow] = field(default_factory=list)
     transliterated: list[Transliteration] = field(default_factory=list)
+    #: entries planned unchanged from their input key alone, not built
+    unbuilt: dict[str, CatalogEntry] = field(default_factory=dict)
 
     def count(self, action: str) -> int:
         return sum(1 for item in self.items if item.action == action)
 
     def to_write(self, full: bool) -> list[PlanItem]:
+        """The items whose packages go into the bundle, each built."""
         wanted = {"add", "replace", "unchanged"} if full else {"add", "replace"}
-        return [i for i in self.items if i.action in wanted]
+        return [self._built(i) for i in self.items if i.action in wanted]
+
+    def _built(self, item: PlanItem) -> PlanItem:
+        if item.built is not None:
+            return item
+        built = build_entry(self.unbuilt[item.course_id], self.settings, self.by_id)
+        return replace(item, built=built)
 
     def retired(self) -> list[PlanItem]:
         return [i for i in self.items if i.action == "retire"]
@@ -144,17 +158,18 @@ def plan_tenant(
     progress: Progress | None = None,
 ) -> TenantPlan:
     """Build every selected package in memory and compare with what was delivered."""
-    plan = TenantPlan(tenant.name, tenant.vendor, rejected=list(catalog.rejected))
-    by_id = catalog.by_id()
+    plan = TenantPlan(tenant.name, tenant.vendor, rejected=list(catalog.rejected),
+                      settings=settings, by_id=catalog.by_id())
+    by_id = plan.by_id
     kept = {r.id for r in catalog.rejected if r.id}
     names: dict[str, str] = {}
     for entry in select_entries(catalog, tenant.library):
         problem = member_problem(entry, by_id) or _name_clash(entry, names)
-        if problem:
+        if problem is None:
+            problem = _plan_entry(plan, entry, settings, by_id, delivered)
+        if problem is not None:
             plan.rejected.append(RejectedRow(entry.line, entry.id, problem))
             kept.add(entry.id)
-        else:
-            _plan_entry(plan, build_entry(entry, settings, by_id), delivered)
         if progress:
             progress(1)
     seen = {item.course_id for item in plan.items} | kept
@@ -164,18 +179,44 @@ def plan_tenant(
     return plan
 
 
+def _build(
+    entry: CatalogEntry, settings: BuildSettings, by_id: Mapping[str, CatalogEntry]
+) -> BuiltPackage | str:
+    """The entry's package, or why it cannot be built (the run goes on)."""
+    try:
+        return build_entry(entry, settings, by_id)
+    except PackageError as exc:
+        return f"cannot build the package: {exc.message}"
+    except ValueError as exc:
+        return f"cannot build the package: {exc}"
+
+
 def _plan_entry(
-    plan: TenantPlan, built: BuiltPackage, delivered: Mapping[str, DeliveredCourse]
-) -> None:
-    previous = delivered.get(built.entry.id)
+    plan: TenantPlan,
+    entry: CatalogEntry,
+    settings: BuildSettings,
+    by_id: Mapping[str, CatalogEntry],
+    delivered: Mapping[str, DeliveredCourse],
+) -> str | None:
+    """Plan one entry; return why it cannot be built, or None."""
+    key = input_key(entry, settings, by_id)
+    previous = delivered.get(entry.id)
+    if previous is not None and previous.input_key == key:
+        plan.items.append(PlanItem("unchanged", entry.id, previous.title, None, key))
+        plan.unbuilt[entry.id] = entry
+        return None
+    built = _build(entry, settings, by_id)
+    if isinstance(built, str):
+        return built
     if previous is None:
         action = "add"
     elif previous.fingerprint != built.fingerprint:
         action = "replace"
     else:
         action = "unchanged"
-    plan.items.append(PlanItem(action, built.entry.id, built.title, built))
+    plan.items.append(PlanItem(action, entry.id, built.title, built, key))
     plan.transliterated.extend(built.transliterations)
+    return None
 
 
 def _name_clash(entry: CatalogEntry, names: dict[str, str]) -> str | None:
@@ -214,6 +255,10 @@ def sync_tenant(
 ) -> TenantResult:
     """Write the plan's bundle and record it; nothing is written for an empty plan."""
     result = TenantResult(plan)
+    store.update_input_keys(plan.tenant, {
+        i.course_id: i.input_key for i in plan.items
+        if i.action == "unchanged" and i.built is not None
+    })
     writes = plan.to_write(full)
     if not writes and not plan.retired():
         return result
@@ -246,6 +291,7 @@ def _journal(zips: list[tuple[PlanItem, bytes]], plan: TenantPlan) -> dict[str, 
             "course_id": item.course_id,
             "title": item.title,
             "fingerprint": item.built.fingerprint,
+            "input_key": item.input_key,
             "package": item.built.file_name,
             "sha256": hashlib.sha256(data).hexdigest(),
         }

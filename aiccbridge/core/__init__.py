@@ -31,13 +31,13 @@ from aiccbridge.core.package import (
 
 __all__ = [
     "AICC_VERSIONS",
-    "DIAGNOSTIC_CODES",
-    "ENCODINGS",
     "AiccBridgeError",
     "AssignableUnit",
     "CourseInfo",
+    "DIAGNOSTIC_CODES",
     "Descriptor",
     "Diagnostic",
+    "ENCODINGS",
     "FittedText",
     "Package",
     "PackageError",

@@ -450,9 +450,9 @@ def _check_members(package: Package, au_ids: set[str], blocks: set[str]) -> None
             if key in seen:
                 raise _fail(package, f"{member!r} is a member of more than one block")
             seen.add(key)
-    missing = (au_ids | blocks) - seen - {ROOT.lower()}
-    if missing:
-        raise _fail(package, f"{sorted(missing)[0]!r} is not in the course structure")
+    for element in [au.system_id for au in package.aus] + list(package.block_ids[1:]):
+        if element.lower() not in seen:
+            raise _fail(package, f"{element!r} is not in the course structure")
     _check_reachable(package)
 
 
@@ -492,9 +492,9 @@ def _check_descriptors(package: Package) -> None:
         if not d.title:
             raise _fail(package, f".des row {d.system_id!r} has an empty Title")
         described.add(key)
-    missing = sorted(elements - described - {ROOT.lower()})
-    if missing:
-        raise _fail(package, f"{missing[0]!r} has no .des row (title)")
+    for element in [au.system_id for au in package.aus] + list(package.block_ids[1:]):
+        if element.lower() not in described:
+            raise _fail(package, f"{element!r} has no .des row (title)")
 
 
 def _check_extras(package: Package) -> None:

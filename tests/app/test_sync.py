@@ -227,3 +227,29 @@ def test_crash_after_the_rename_is_adopted_not_redone(
     result = sync(aiccbridge_project)
     assert (result["added"], result["unchanged"], result["bundle"]) == (0, 4, None)
     assert len(aiccbridge_project.bundles("acme")) == 1
+
+
+def test_unchanged_inputs_skip_the_build_and_cosmetic_edits_change_nothing(
+    aiccbridge_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiccbridge import sync as sync_module
+
+    sync(aiccbridge_project)
+    calls: list[str] = []
+    real = sync_module.build_entry
+    monkeypatch.setattr(sync_module, "build_entry",
+                        lambda entry, *a: calls.append(entry.id) or real(entry, *a))
+    assert sync(aiccbridge_project)["unchanged"] == 4
+    assert calls == []
+    rows = [dict(r, duration="90") for r in ROWS]  # duration is not in the package
+    aiccbridge_project.write_config(
+        {"acme": {"vendor": "schoox", "encoding": "ascii"}},
+        catalog={"path": "catalog.csv",
+                 "columns": {"id": "course_id", "title": "title"}})
+    aiccbridge_project.write_catalog(rows)
+    result = sync(aiccbridge_project)
+    assert (result["changed"], result["unchanged"], result["bundle"]) == (0, 4, None)
+    assert len(calls) == 4
+    calls.clear()
+    assert sync(aiccbridge_project)["unchanged"] == 4
+    assert calls == []

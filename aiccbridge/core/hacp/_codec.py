@@ -103,6 +103,7 @@ _HEADER = re.compile(r"\[\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*\](.*)")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _HTML_DOC = re.compile(r"<\s*(?:!doctype|html|head|body)\b", re.IGNORECASE)
 _PRE = re.compile(r"<pre\b[^>]*>(.*?)(?:</pre\s*>|\Z)", re.IGNORECASE | re.DOTALL)
+_KEYWORD = re.compile(r"[!-<>-~](?:[ -<>-~]*[!-<>-~])?")
 _OBJECTIVE_KEY = re.compile(r"j_(id|score|status)\.(\d+)", re.IGNORECASE)
 
 
@@ -730,14 +731,15 @@ def format_aicc_data(
 
 
 def _header(name: str, profile: WriteProfile) -> str:
-    if not _HEADER.fullmatch(f"[{name}]"):
+    match = _HEADER.fullmatch(f"[{name}]")
+    if match is None or match.group(2):
         raise HacpValueError(f"{name!r} cannot be written as a group name")
     return f"[{profile.cased(_SPEC_NAMES.get(name.lower(), name))}]"
 
 
 def _keyword(name: str, value: str, profile: WriteProfile) -> str:
     key = name.strip()
-    if not key or "=" in key or key.startswith("[") or _has_break(key):
+    if not _KEYWORD.fullmatch(key) or key.startswith("["):
         raise HacpValueError(f"{name!r} cannot be written as a keyword name")
     if _has_break(value):
         raise HacpValueError(f"the value of {key} must be one line")
