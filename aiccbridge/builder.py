@@ -100,7 +100,9 @@ def package_file_name(course_id: str) -> str:
     return _UNSAFE_FILE_CHARS.sub("_", course_id) + ".zip"
 
 
-def member_problem(entry: CatalogEntry, by_id: Mapping[str, CatalogEntry]) -> str | None:
+def member_problem(
+    entry: CatalogEntry, by_id: Mapping[str, CatalogEntry]
+) -> str | None:
     """Why a learning path cannot be built from the catalog, or None."""
     for child in entry.children:
         member = by_id.get(child)
@@ -130,9 +132,12 @@ def build_entry(
     """Build the package for one catalog entry (members looked up in ``by_id``)."""
     fitter = _Fitter(settings, entry)
     title = fitter.fit("title", entry.title, fallback=entry.id)
-    description = _free_form(fitter.fit("description", entry.description,
-                                        fallback=title))
-    members = [by_id[c] for c in entry.children] if entry.kind == "learning_path" else []
+    description = _free_form(
+        fitter.fit("description", entry.description, fallback=title)
+    )
+    members = (
+        [by_id[c] for c in entry.children] if entry.kind == "learning_path" else []
+    )
     units = members or [entry]
     aus = tuple(_au(i, unit, entry, settings) for i, unit in enumerate(units, 1))
     descriptors = tuple(
@@ -178,8 +183,9 @@ class _Fitter:
             fallback=fallback,
         )
         if fitted.transliterated:
-            change = Transliteration(self.entry.line, self.entry.id, field, value,
-                                     fitted.text)
+            change = Transliteration(
+                self.entry.line, self.entry.id, field, value, fitted.text
+            )
             self.changes.append(change)
         return fitted.text
 
@@ -209,8 +215,9 @@ def _descriptor(
         return Descriptor(au.system_id, title, description, developer_id=unit.id)
     member_fitter = _Fitter(fitter.settings, unit)
     member_title = member_fitter.fit("title", unit.title, fallback=unit.id)
-    member_text = member_fitter.fit("description", unit.description,
-                                    fallback=member_title)
+    member_text = member_fitter.fit(
+        "description", unit.description, fallback=member_title
+    )
     fitter.changes.extend(member_fitter.changes)
     return Descriptor(au.system_id, member_title, member_text, developer_id=unit.id)
 

@@ -24,8 +24,10 @@ VENDORS: tuple[Vendor, ...] = (
         id="brainier",
         name="Brainier",
         hostnames=("*.brainier.com", "scorm.brainier.com"),
-        notes=("Each customer has its own companyname.brainier.com host; the *.brainier"
-               ".com default admits it, or list the exact host and narrow the list.",),
+        notes=(
+            "Each customer has its own companyname.brainier.com host; the *.brainier"
+            ".com default admits it, or list the exact host and narrow the list.",
+        ),
     ),
     Vendor(
         id="compliancewire",
@@ -37,8 +39,10 @@ VENDORS: tuple[Vendor, ...] = (
         id="lms365",
         name="LMS365 / Learn365",
         needs_hostnames=True,
-        notes=("The HACP host is not documented: copy it from the AICC_URL of a first "
-               "launch into the tenant's hostnames.",),
+        notes=(
+            "The HACP host is not documented: copy it from the AICC_URL of a first "
+            "launch into the tenant's hostnames.",
+        ),
     ),
 )
 

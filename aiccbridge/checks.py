@@ -23,8 +23,12 @@ class Finding:
     message: str
 
     def to_dict(self) -> dict[str, str]:
-        return {"severity": self.severity, "tenant": self.tenant, "key": self.key,
-                "message": self.message}
+        return {
+            "severity": self.severity,
+            "tenant": self.tenant,
+            "key": self.key,
+            "message": self.message,
+        }
 
     def line(self) -> str:
         return f"{self.severity}: tenants.{self.tenant}.{self.key}: {self.message}"
@@ -45,8 +49,14 @@ def check_tenant(tenant: TenantConfig, plugins: Plugins) -> list[Finding]:
     vendor = plugins.vendors().get(tenant.vendor)
     if vendor is None:
         known = ", ".join(plugins.vendors())
-        return [Finding("error", tenant.name, "vendor",
-                        f"unknown vendor {tenant.vendor!r}; known: {known}")]
+        return [
+            Finding(
+                "error",
+                tenant.name,
+                "vendor",
+                f"unknown vendor {tenant.vendor!r}; known: {known}",
+            )
+        ]
     findings = _core_checks(tenant, vendor)
     for line in plugins.check_tenant(tenant, vendor):
         findings.append(Finding("error", tenant.name, "", line))
@@ -60,23 +70,47 @@ def _core_checks(tenant: TenantConfig, vendor: Vendor) -> list[Finding]:
         found.append(Finding(severity, tenant.name, key, message))
 
     if vendor.needs_hostnames and not tenant.hostnames:
-        add("error", "hostnames", f"{vendor.name} has no fixed HACP hosts; list the "
-            "customer's LMS host(s)")
+        add(
+            "error",
+            "hostnames",
+            f"{vendor.name} has no fixed HACP hosts; list the customer's LMS host(s)",
+        )
     for key in vendor.credentials:
         env = tenant.credentials.get(key)
         if env is None:
-            add("error", f"credentials.{key}", "missing: name the environment "
-                "variable that holds it")
+            add(
+                "error",
+                f"credentials.{key}",
+                "missing: name the environment variable that holds it",
+            )
         elif not os.environ.get(env):
-            add("warning", f"credentials.{key}", f"environment variable {env} is not set")
+            add(
+                "warning",
+                f"credentials.{key}",
+                f"environment variable {env} is not set",
+            )
     for key in set(tenant.credentials) - set(vendor.credentials):
-        add("warning", f"credentials.{key}", f"{vendor.name} does not use this credential")
-    shared = [h for h in (*vendor.hostnames, *tenant.hostnames)
-              if h.removeprefix("*.") in SHARED_PUBLIC_HOSTS]
+        add(
+            "warning",
+            f"credentials.{key}",
+            f"{vendor.name} does not use this credential",
+        )
+    shared = [
+        h
+        for h in (*vendor.hostnames, *tenant.hostnames)
+        if h.removeprefix("*.") in SHARED_PUBLIC_HOSTS
+    ]
     if shared:
-        add("warning", "hostnames", f"shared public hosts allowed ({', '.join(shared)}):"
-            " anyone can serve pages there; narrow the list to the LMS's own hosts")
+        add(
+            "warning",
+            "hostnames",
+            f"shared public hosts allowed ({', '.join(shared)}):"
+            " anyone can serve pages there; narrow the list to the LMS's own hosts",
+        )
     if tenant.allow_http:
-        add("warning", "allow_http", "plain http launches are accepted; meant only for "
-            "test LMSs on 127.0.0.1")
+        add(
+            "warning",
+            "allow_http",
+            "plain http launches are accepted; meant only for test LMSs on 127.0.0.1",
+        )
     return found

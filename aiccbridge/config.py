@@ -50,7 +50,6 @@ _PLACEHOLDER = re.compile(r"{([^{}]*)}")
 _LAUNCH_FIELDS = {"tenant", "course_id"}
 
 
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -67,8 +66,10 @@ class ProviderConfig(_Strict):
         names = set(_PLACEHOLDER.findall(value))
         unknown = names - _LAUNCH_FIELDS
         if unknown:
-            raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}; "
-                             "use {tenant} and {course_id}")
+            raise ValueError(
+                f"unknown placeholder {{{sorted(unknown)[0]}}}; "
+                "use {tenant} and {course_id}"
+            )
         if "course_id" not in names:
             raise ValueError("must contain {course_id}")
         if not value.startswith("https://"):
@@ -89,8 +90,10 @@ class CatalogConfig(_Strict):
     def _fields(cls, value: dict[str, str]) -> dict[str, str]:
         for name in value:
             if name not in CATALOG_FIELDS:
-                raise ValueError(f"unknown catalog field {name!r}; fields are "
-                                 + ", ".join(CATALOG_FIELDS))
+                raise ValueError(
+                    f"unknown catalog field {name!r}; fields are "
+                    + ", ".join(CATALOG_FIELDS)
+                )
         return value
 
 
@@ -193,7 +196,9 @@ class Config(_Strict):
 
     def catalog_spec(self) -> CatalogSpec:
         c = self.catalog
-        return CatalogSpec(self.resolve(c.path), dict(c.columns), c.duration_unit, c.format)
+        return CatalogSpec(
+            self.resolve(c.path), dict(c.columns), c.duration_unit, c.format
+        )
 
     def state_path(self) -> Path:
         return self.resolve(self.state.path)

@@ -8,7 +8,7 @@
     ├── HacpError                   an HACP exchange that failed (aiccbridge.core.hacp)
     ├── ConfigError                 aiccbridge.toml is missing, unreadable or invalid
     ├── CatalogError                the catalog file is missing, not text, or mis-mapped
-    ├── PluginError                 a plugin failed to load or registered something invalid
+    ├── PluginError                 a plugin failed to load or registered a bad vendor
     ├── StoreError                  the state store cannot be opened or is corrupt
     │   └── StoreBusyError          another run holds the state store
     └── VendorError                 a vendor's API refused or failed

@@ -24,7 +24,15 @@ __all__ = [
     "write_bundle",
 ]
 
-MANIFEST_COLUMNS = ("action", "course_id", "title", "package", "sha256", "line", "reason")
+MANIFEST_COLUMNS = (
+    "action",
+    "course_id",
+    "title",
+    "package",
+    "sha256",
+    "line",
+    "reason",
+)
 
 _ADMIN_NOTES = """\
 aiccbridge outbox bundle {bundle} for tenant {tenant} ({vendor})
@@ -72,8 +80,9 @@ def write_bundle(
     remove_partial(outbox, name)
     work.mkdir(parents=True)
     written = [_write(work / file_name, data) for file_name, data in packages]
-    notes = _ADMIN_NOTES.format(bundle=name, tenant=manifest["tenant"],
-                                vendor=manifest["vendor"])
+    notes = _ADMIN_NOTES.format(
+        bundle=name, tenant=manifest["tenant"], vendor=manifest["vendor"]
+    )
     written += [
         _write(work / "manifest.json", _json_bytes(manifest)),
         _write(work / "manifest.csv", _csv_bytes(rows)),
@@ -106,8 +115,9 @@ def _json_bytes(manifest: Mapping[str, object]) -> bytes:
 
 def _csv_bytes(rows: Sequence[Mapping[str, object]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, MANIFEST_COLUMNS, lineterminator="\r\n",
-                            extrasaction="ignore")
+    writer = csv.DictWriter(
+        buffer, MANIFEST_COLUMNS, lineterminator="\r\n", extrasaction="ignore"
+    )
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")

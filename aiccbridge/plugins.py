@@ -29,7 +29,13 @@ from aiccbridge.vendor import DELIVERY_ROUTES, LAUNCH_MODES, MOBILE_TRACKING, Ve
 if TYPE_CHECKING:
     from aiccbridge.config import TenantConfig
 
-__all__ = ["ENTRY_POINT_GROUP", "EXTRA_PLUGINS", "PluginInfo", "Plugins", "load_plugins"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "EXTRA_PLUGINS",
+    "PluginInfo",
+    "Plugins",
+    "load_plugins",
+]
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +133,9 @@ class Plugins:
         dist, version = _distribution(ep, plugin)
         self._infos[name] = PluginInfo(name, dist, version, status, error, (), hooks)
 
-    def _broken(self, name: str, ep: metadata.EntryPoint | None, exc: BaseException) -> None:
+    def _broken(
+        self, name: str, ep: metadata.EntryPoint | None, exc: BaseException
+    ) -> None:
         error = f"{type(exc).__name__}: {exc}"
         self._record(name, ep, "broken", error=error)
         info = self._infos[name]
@@ -193,11 +201,15 @@ class Plugins:
 
 def _check_vendor(vendor: object, seen: dict[str, tuple[Vendor, str]]) -> None:
     if not isinstance(vendor, Vendor):
-        raise PluginError(f"registered {type(vendor).__name__}, not an aiccbridge Vendor")
+        raise PluginError(
+            f"registered {type(vendor).__name__}, not an aiccbridge Vendor"
+        )
     problems = _vendor_problems(vendor)
     if vendor.id in seen:
-        problems.append(f"vendor id {vendor.id!r} is already registered by plugin "
-                        f"{seen[vendor.id][1]!r}")
+        problems.append(
+            f"vendor id {vendor.id!r} is already registered by plugin "
+            f"{seen[vendor.id][1]!r}"
+        )
     if problems:
         raise PluginError(f"vendor {vendor.id!r}: " + "; ".join(problems))
 
@@ -233,7 +245,9 @@ def _distribution(ep: metadata.EntryPoint | None, plugin: object) -> tuple[str, 
     dist = getattr(ep, "dist", None) if ep is not None else None
     if dist is not None:
         return dist.metadata["Name"], dist.version
-    module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+    module = (
+        plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+    )
     return f"(inline: {module})", "-"
 
 

@@ -95,7 +95,7 @@ class StateStore:
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{path}: the state store is damaged or not a database ({exc})",
-                hint="move the file aside; the next sync then rebuilds the full library",
+                hint="move the file aside; the next sync rebuilds the whole library",
             ) from None
         except OSError as exc:
             raise StoreError(f"{path}: cannot open the state store: {exc}") from None
@@ -194,10 +194,19 @@ class StateStore:
         with self._transaction():
             for item in _records(plan, "deliver"):
                 self._db.execute(
-                    "INSERT OR REPLACE INTO delivered VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (run.tenant, item["course_id"], item["title"], item["fingerprint"],
-                     item["input_key"], item["package"], item["sha256"], run.bundle,
-                     now),
+                    "INSERT OR REPLACE INTO delivered "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        run.tenant,
+                        item["course_id"],
+                        item["title"],
+                        item["fingerprint"],
+                        item["input_key"],
+                        item["package"],
+                        item["sha256"],
+                        run.bundle,
+                        now,
+                    ),
                 )
             for item in _records(plan, "retire"):
                 self._db.execute(

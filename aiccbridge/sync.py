@@ -122,7 +122,9 @@ class TenantResult:
         return bool(self.plan.rejected or self.failed)
 
 
-def build_settings(config: Config, tenant: TenantConfig, vendor: Vendor) -> BuildSettings:
+def build_settings(
+    config: Config, tenant: TenantConfig, vendor: Vendor
+) -> BuildSettings:
     """The package settings for a tenant: its own choices over the vendor's."""
     forbidden = tenant.forbidden_chars
     return BuildSettings(
@@ -158,8 +160,13 @@ def plan_tenant(
     progress: Progress | None = None,
 ) -> TenantPlan:
     """Build every selected package in memory and compare with what was delivered."""
-    plan = TenantPlan(tenant.name, tenant.vendor, rejected=list(catalog.rejected),
-                      settings=settings, by_id=catalog.by_id())
+    plan = TenantPlan(
+        tenant.name,
+        tenant.vendor,
+        rejected=list(catalog.rejected),
+        settings=settings,
+        by_id=catalog.by_id(),
+    )
     by_id = plan.by_id
     kept = {r.id for r in catalog.rejected if r.id}
     names: dict[str, str] = {}
@@ -230,7 +237,7 @@ def _name_clash(entry: CatalogEntry, names: dict[str, str]) -> str | None:
 
 
 def recover_runs(store: StateStore, tenant: str, box: Path) -> list[str]:
-    """Finish what an interrupted run left: adopt complete bundles, drop partial ones."""
+    """Finish an interrupted run: adopt a complete bundle, drop a partial one."""
     notes = []
     for run in store.open_runs(tenant):
         if (box / run.bundle / "manifest.json").is_file():
@@ -239,7 +246,9 @@ def recover_runs(store: StateStore, tenant: str, box: Path) -> list[str]:
         else:
             outbox.remove_partial(box, run.bundle)
             store.abandon_run(run)
-            notes.append(f"removed half-written bundle {run.bundle}; it is written again")
+            notes.append(
+                f"removed half-written bundle {run.bundle}; it is written again"
+            )
     for note in notes:
         log.warning("%s: %s", tenant, note)
     return notes
@@ -255,10 +264,14 @@ def sync_tenant(
 ) -> TenantResult:
     """Write the plan's bundle and record it; nothing is written for an empty plan."""
     result = TenantResult(plan)
-    store.update_input_keys(plan.tenant, {
-        i.course_id: i.input_key for i in plan.items
-        if i.action == "unchanged" and i.built is not None
-    })
+    store.update_input_keys(
+        plan.tenant,
+        {
+            i.course_id: i.input_key
+            for i in plan.items
+            if i.action == "unchanged" and i.built is not None
+        },
+    )
     writes = plan.to_write(full)
     if not writes and not plan.retired():
         return result
@@ -316,7 +329,9 @@ def _manifest(
     plan: TenantPlan, name: str, zips: list[tuple[PlanItem, bytes]], full: bool
 ) -> dict[str, object]:
     by_action: dict[str, list[dict[str, object]]] = {
-        "add": [], "replace": [], "unchanged": []
+        "add": [],
+        "replace": [],
+        "unchanged": [],
     }
     for item, data in zips:
         by_action[item.action].append(_entry_dict(item, data))
@@ -326,7 +341,9 @@ def _manifest(
         "vendor": plan.vendor,
         "full": full,
         **by_action,
-        "retire": [{"course_id": i.course_id, "title": i.title} for i in plan.retired()],
+        "retire": [
+            {"course_id": i.course_id, "title": i.title} for i in plan.retired()
+        ],
         "rejected": [_rejected_dict(r) for r in plan.rejected],
         "transliterated": [t.to_dict() for t in plan.transliterated],
     }

@@ -32,14 +32,34 @@ import tomli_w
 __all__ = ["DEFAULT_CATALOG", "Project", "RunOutcome"]
 
 DEFAULT_CATALOG: tuple[dict[str, str], ...] = (
-    {"course_id": "C-1", "title": "First Course", "kind": "course",
-     "url": "https://content.example.com/c1", "children": ""},
-    {"course_id": "C-2", "title": "Zweiter Kurs für Anfänger", "kind": "course",
-     "url": "https://content.example.com/c2", "children": ""},
-    {"course_id": "V-1", "title": "Intro video", "kind": "video",
-     "url": "https://content.example.com/v1", "children": ""},
-    {"course_id": "P-1", "title": "A Path", "kind": "learning_path",
-     "url": "https://content.example.com/p1", "children": "C-1|C-2"},
+    {
+        "course_id": "C-1",
+        "title": "First Course",
+        "kind": "course",
+        "url": "https://content.example.com/c1",
+        "children": "",
+    },
+    {
+        "course_id": "C-2",
+        "title": "Zweiter Kurs für Anfänger",
+        "kind": "course",
+        "url": "https://content.example.com/c2",
+        "children": "",
+    },
+    {
+        "course_id": "V-1",
+        "title": "Intro video",
+        "kind": "video",
+        "url": "https://content.example.com/v1",
+        "children": "",
+    },
+    {
+        "course_id": "P-1",
+        "title": "A Path",
+        "kind": "learning_path",
+        "url": "https://content.example.com/p1",
+        "children": "C-1|C-2",
+    },
 )
 
 
@@ -72,8 +92,9 @@ class RunOutcome:
                     position = index + 1
                     break
             else:
-                raise AssertionError(f"no line matches {pattern!r} in {stream}:\n"
-                                     + "\n".join(lines))
+                raise AssertionError(
+                    f"no line matches {pattern!r} in {stream}:\n" + "\n".join(lines)
+                )
 
     def json(self) -> Any:
         return json.loads(self.stdout)
@@ -104,12 +125,17 @@ class Project:
         **sections: Mapping[str, Any],
     ) -> Path:
         data: dict[str, Any] = {
-            "provider": {"name": "Test Provider",
-                         "launch_url": "https://aicc.example.com/launch/{tenant}/{course_id}"},
-            "catalog": {"path": self.catalog_path.name,
-                        "columns": {"id": "course_id", "title": "title"}},
-            "tenants": dict(tenants or {"acme": {"vendor": "schoox",
-                                                "encoding": "ascii"}}),
+            "provider": {
+                "name": "Test Provider",
+                "launch_url": "https://aicc.example.com/launch/{tenant}/{course_id}",
+            },
+            "catalog": {
+                "path": self.catalog_path.name,
+                "columns": {"id": "course_id", "title": "title"},
+            },
+            "tenants": dict(
+                tenants or {"acme": {"vendor": "schoox", "encoding": "ascii"}}
+            ),
         }
         data.update(sections)
         self.config_path.write_text(tomli_w.dumps(data), encoding="utf-8")
@@ -127,8 +153,11 @@ class Project:
 
     def bundles(self, tenant: str) -> list[Path]:
         box = self.root / "outbox" / tenant
-        return sorted(p for p in box.iterdir() if not p.name.startswith(".")) \
-            if box.is_dir() else []
+        return (
+            sorted(p for p in box.iterdir() if not p.name.startswith("."))
+            if box.is_dir()
+            else []
+        )
 
 
 @pytest.fixture

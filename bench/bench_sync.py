@@ -47,11 +47,19 @@ encoding = "{encoding}"
 def generated_catalog(path: Path, rows: int = 3678) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["course_id", "course_title", "url", "content_duration",
-                         "subject"])
+        writer.writerow(
+            ["course_id", "course_title", "url", "content_duration", "subject"]
+        )
         for n in range(rows):
-            writer.writerow([str(100000 + n), f"Generated course {n} — Übung",
-                             f"https://content.example.com/{n}", "1.5", "Bench"])
+            writer.writerow(
+                [
+                    str(100000 + n),
+                    f"Generated course {n} — Übung",
+                    f"https://content.example.com/{n}",
+                    "1.5",
+                    "Bench",
+                ]
+            )
 
 
 def timed(command: list[str]) -> float:
@@ -70,10 +78,18 @@ def bench(catalog: Path, encoding: str, runs: int) -> tuple[float, float]:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             shutil.copy(catalog, root / "catalog.csv")
-            (root / "aiccbridge.toml").write_text(CONFIG.format(encoding=encoding),
-                                                  encoding="utf-8")
-            command = [*pin, sys.executable, "-m", "aiccbridge", "--config",
-                       str(root / "aiccbridge.toml"), "sync"]
+            (root / "aiccbridge.toml").write_text(
+                CONFIG.format(encoding=encoding), encoding="utf-8"
+            )
+            command = [
+                *pin,
+                sys.executable,
+                "-m",
+                "aiccbridge",
+                "--config",
+                str(root / "aiccbridge.toml"),
+                "sync",
+            ]
             full.append(timed(command))
             resync.append(timed(command))
     return min(full), min(resync)
@@ -89,12 +105,15 @@ def main() -> None:
         if catalog is None:
             catalog = Path(tmp) / "generated.csv"
             generated_catalog(catalog)
-        rows = sum(1 for _ in open(catalog, encoding="utf-8", errors="replace")) - 1
+        with open(catalog, encoding="utf-8", errors="replace") as handle:
+            rows = sum(1 for _ in handle) - 1
         print(f"catalog: {catalog} (~{rows} lines), best of {args.runs} runs")
         for encoding in ("ascii", "utf-8"):
             full, resync = bench(catalog, encoding, args.runs)
-            print(f"  {encoding:<6} full sync {full:6.3f} s   no-change re-sync "
-                  f"{resync:6.3f} s")
+            print(
+                f"  {encoding:<6} full sync {full:6.3f} s   no-change re-sync "
+                f"{resync:6.3f} s"
+            )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ The same on every command.
 | code | meaning |
 | --- | --- |
 | 0 | clean: nothing needs attention |
-| 1 | findings need attention: rows rejected, deliveries failed, a package with errors, a launch refused |
+| 1 | findings need attention: rejected rows, failed deliveries, bad packages |
 | 2 | usage or config error, including a catalog file that is missing or not text |
 | 3 | another run holds the state store; nothing was done (see `sync --wait`) |
 | 4 | a plugin failed to load while `AICCBRIDGE_STRICT_PLUGINS=1` |
@@ -49,8 +49,11 @@ def _option_row(param: Any) -> str:
     kind = "argument" if param.param_type_name == "argument" else ""
     text = (getattr(param, "help", None) or kind).replace("|", "\\|")
     default = param.default
-    if (default not in (None, False, (), []) and not getattr(param, "is_flag", False)
-            and getattr(param, "show_default", True) is not False):
+    if (
+        default not in (None, False, (), [])
+        and not getattr(param, "is_flag", False)
+        and getattr(param, "show_default", True) is not False
+    ):
         text += f" [default: {default}]"
     return f"| {names} | {text} |"
 

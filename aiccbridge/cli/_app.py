@@ -105,8 +105,12 @@ def root(
     ] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True,
-                     help="Print the version and exit."),
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
     ] = False,
 ) -> None:
     """Get courses into customers' LMSs over AICC and bring learner progress back.
@@ -128,7 +132,9 @@ def _configure_logging(verbosity: int) -> None:
     logger.setLevel(level)
     if not any(getattr(h, "_aiccbridge", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("aiccbridge: %(levelname)s: %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("aiccbridge: %(levelname)s: %(message)s")
+        )
         handler._aiccbridge = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
 
@@ -138,8 +144,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     state.reset()
     _register_commands()
     try:
-        result = app(list(argv) if argv is not None else None,
-                     prog_name="aiccbridge", standalone_mode=False)
+        result = app(
+            list(argv) if argv is not None else None,
+            prog_name="aiccbridge",
+            standalone_mode=False,
+        )
     except AiccBridgeError as exc:
         return _report(exc)
     except typer.Exit as exc:
@@ -154,8 +163,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         if state.debug:
             traceback.print_exc()
         else:
-            typer.secho("aiccbridge: internal error (a bug); run again with --debug "
-                        "for the traceback", fg="red", err=True)
+            typer.secho(
+                "aiccbridge: internal error (a bug); run again with --debug "
+                "for the traceback",
+                fg="red",
+                err=True,
+            )
         return ExitCode.INTERNAL
     return int(result or 0)
 

@@ -17,7 +17,9 @@ config_app = typer.Typer(help="Check the config file.", no_args_is_help=True)
 
 @config_app.command("check")
 def check(
-    as_json: Annotated[bool, typer.Option("--json", help="Print findings as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print findings as JSON.")
+    ] = False,
 ) -> None:
     """Validate aiccbridge.toml and each tenant against its vendor plugin.
 
@@ -27,15 +29,22 @@ def check(
     findings = check_config(config, state.plugins())
     errors = [f for f in findings if f.severity == "error"]
     if as_json:
-        emit_json({"config": str(config.path), "ok": not errors,
-                   "tenants": sorted(config.tenants),
-                   "findings": [f.to_dict() for f in findings]})
+        emit_json(
+            {
+                "config": str(config.path),
+                "ok": not errors,
+                "tenants": sorted(config.tenants),
+                "findings": [f.to_dict() for f in findings],
+            }
+        )
     else:
         for finding in findings:
             typer.echo(f"{config.path}: {finding.line()}", err=finding in errors)
         verdict = "has errors" if errors else "is valid"
-        typer.echo(f"{config.path} {verdict}: {len(config.tenants)} tenants, "
-                   f"{len(errors)} errors, {len(findings) - len(errors)} warnings")
+        typer.echo(
+            f"{config.path} {verdict}: {len(config.tenants)} tenants, "
+            f"{len(errors)} errors, {len(findings) - len(errors)} warnings"
+        )
     if errors:
         raise typer.Exit(ExitCode.USAGE)
 

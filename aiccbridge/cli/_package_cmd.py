@@ -19,8 +19,9 @@ from aiccbridge.sync import build_settings, select_entries
 
 __all__ = ["register"]
 
-package_app = typer.Typer(help="Build, validate and inspect AICC packages.",
-                          no_args_is_help=True)
+package_app = typer.Typer(
+    help="Build, validate and inspect AICC packages.", no_args_is_help=True
+)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
 
 
@@ -34,8 +35,12 @@ def build(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Folder for the zips (default: packages/<tenant>"
-                     " next to the config).", show_default=False),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder for the zips (default: packages/<tenant> next to the config).",
+            show_default=False,
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -46,10 +51,14 @@ def build(
     """
     config = state.config()
     plugins = state.plugins()
-    chosen = select_tenants(config, plugins, vendor=None, names=[tenant] if tenant else [])
+    chosen = select_tenants(
+        config, plugins, vendor=None, names=[tenant] if tenant else []
+    )
     if len(chosen) > 1:
-        raise ConfigError("--tenant: the config has several tenants; name one",
-                          hint="tenants: " + ", ".join(t.name for t in chosen))
+        raise ConfigError(
+            "--tenant: the config has several tenants; name one",
+            hint="tenants: " + ", ".join(t.name for t in chosen),
+        )
     target = chosen[0]
     catalog = read_catalog(config.catalog_spec())
     settings = build_settings(config, target, vendor_for(plugins, target))
@@ -64,8 +73,11 @@ def build(
             problems.append({"line": entry.line, "id": entry.id, "reason": problem})
             continue
         built.append(_write_zip(folder, build_entry(entry, settings, by_id)))
-    rejected = [{"line": r.line, "id": r.id, "reason": r.reason} for r in catalog.rejected
-                if not course or r.id in course] + problems
+    rejected = [
+        {"line": r.line, "id": r.id, "reason": r.reason}
+        for r in catalog.rejected
+        if not course or r.id in course
+    ] + problems
     _print_build(target.name, folder, built, rejected, as_json)
     if rejected:
         raise typer.Exit(ExitCode.FINDINGS)
@@ -76,8 +88,10 @@ def _wanted(entries: list, by_id: dict, ids: list[str] | None) -> list:
         return entries
     missing = [i for i in ids if i not in by_id]
     if missing:
-        raise ConfigError(f"--course: {missing[0]!r} is not in the catalog (or was "
-                          "rejected; see `aiccbridge sync --dry-run`)")
+        raise ConfigError(
+            f"--course: {missing[0]!r} is not in the catalog (or was "
+            "rejected; see `aiccbridge sync --dry-run`)"
+        )
     return [by_id[i] for i in ids]
 
 
@@ -87,21 +101,33 @@ def _write_zip(folder: Path, package: BuiltPackage) -> dict[str, object]:
     partial = folder / f".{package.file_name}.partial"
     partial.write_bytes(data)
     os.replace(partial, target)
-    return {"course_id": package.entry.id, "title": package.title,
-            "package": str(target), "sha256": hashlib.sha256(data).hexdigest()}
+    return {
+        "course_id": package.entry.id,
+        "title": package.title,
+        "package": str(target),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
 
 
 def _print_build(
     tenant: str, folder: Path, built: list[dict], rejected: list[dict], as_json: bool
 ) -> None:
     if as_json:
-        emit_json({"tenant": tenant, "out": str(folder), "packages": built,
-                   "rejected": rejected})
+        emit_json(
+            {
+                "tenant": tenant,
+                "out": str(folder),
+                "packages": built,
+                "rejected": rejected,
+            }
+        )
         return
     for row in built:
         typer.echo(f"{row['package']}  {row['course_id']}  {row['title']}")
     for row in rejected:
-        typer.echo(f"rejected line {row['line']} {row['id'] or '(no id)'}: {row['reason']}")
+        typer.echo(
+            f"rejected line {row['line']} {row['id'] or '(no id)'}: {row['reason']}"
+        )
     typer.echo(f"{len(built)} packages for tenant {tenant} in {folder}")
 
 
@@ -130,8 +156,13 @@ def _read(path: Path) -> dict:
     try:
         return read_package(path).to_dict()
     except PackageError as exc:
-        diag = {"code": "AICC100", "severity": "error", "file": "", "line": None,
-                "message": exc.message}
+        diag = {
+            "code": "AICC100",
+            "severity": "error",
+            "file": "",
+            "line": None,
+            "message": exc.message,
+        }
         return {"source": str(path), "ok": False, "diagnostics": [diag]}
 
 
@@ -162,7 +193,9 @@ def inspect(
     package = reading.package
     if package is not None:
         c = package.course
-        typer.echo(f"course {c.course_id}: {c.title} (AICC {c.version}, level {c.level})")
+        typer.echo(
+            f"course {c.course_id}: {c.title} (AICC {c.version}, level {c.level})"
+        )
         for au in package.aus:
             typer.echo(f"  AU {au.system_id}: {au.file_name}")
         for row in package.structure:

@@ -22,8 +22,10 @@ def plugins(as_json: JsonOption = False) -> None:
         return
     for info in infos:
         vendors = ", ".join(info.vendors) or "-"
-        typer.echo(f"{info.name:<16} {info.status:<8} {info.distribution} "
-                   f"{info.version}  vendors: {vendors}")
+        typer.echo(
+            f"{info.name:<16} {info.status:<8} {info.distribution} "
+            f"{info.version}  vendors: {vendors}"
+        )
         if info.error:
             typer.echo(f"{'':<16} error: {info.error}")
 
@@ -31,17 +33,23 @@ def plugins(as_json: JsonOption = False) -> None:
 def vendors(as_json: JsonOption = False) -> None:
     """List every vendor: hosts, delivery route, encoding, launch and mobile facts."""
     loaded = state.plugins()
-    rows = [_vendor_dict(v, loaded.vendor_plugin(v.id)) for v in loaded.vendors().values()]
+    rows = [
+        _vendor_dict(v, loaded.vendor_plugin(v.id)) for v in loaded.vendors().values()
+    ]
     if as_json:
         emit_json({"vendors": rows})
         return
     for row in rows:
         typer.echo(f"{row['id']} - {row['name']} (plugin {row['plugin']})")
-        typer.echo(f"  delivery {row['delivery']}, encoding {row['encoding']}, "
-                   f"launch {row['launch_mode']}, iframe {_yes(row['iframe_allowed'])}, "
-                   f"mobile tracking {row['mobile_tracking']}")
-        hosts = [h["host"] + (" (shared public host)" if h["shared"] else "")
-                 for h in row["hostnames"]]  # type: ignore[attr-defined]
+        typer.echo(
+            f"  delivery {row['delivery']}, encoding {row['encoding']}, "
+            f"launch {row['launch_mode']}, iframe {_yes(row['iframe_allowed'])}, "
+            f"mobile tracking {row['mobile_tracking']}"
+        )
+        hosts = [
+            h["host"] + (" (shared public host)" if h["shared"] else "")
+            for h in row["hostnames"]
+        ]  # type: ignore[attr-defined]
         typer.echo("  hosts: " + (", ".join(hosts) or "from tenant config"))
 
 

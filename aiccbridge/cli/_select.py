@@ -32,16 +32,21 @@ def select_tenants(
         )
     for name in names:
         if name not in config.tenants:
-            raise ConfigError(f"--tenant: no tenant {name!r} in {config.path}",
-                              hint="tenants: " + ", ".join(config.tenants))
+            raise ConfigError(
+                f"--tenant: no tenant {name!r} in {config.path}",
+                hint="tenants: " + ", ".join(config.tenants),
+            )
     chosen = [
-        t for t in config.tenants.values()
+        t
+        for t in config.tenants.values()
         if (vendor is None or t.vendor == vendor) and (not names or t.name in names)
     ]
     if not chosen:
         what = f"vendor {vendor!r}" if vendor else "the selection"
-        raise ConfigError(f"{config.path}: no tenant matches {what}",
-                          hint="add one under [tenants.<name>]")
+        raise ConfigError(
+            f"{config.path}: no tenant matches {what}",
+            hint="add one under [tenants.<name>]",
+        )
     for tenant in chosen:
         vendor_for(plugins, tenant)
     return chosen

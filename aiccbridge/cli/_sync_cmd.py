@@ -32,7 +32,8 @@ def sync(
         str | None, typer.Option("--vendor", help="Only the tenants of this vendor.")
     ] = None,
     tenant: Annotated[
-        list[str] | None, typer.Option("--tenant", "-t", help="Only this tenant (repeat).")
+        list[str] | None,
+        typer.Option("--tenant", "-t", help="Only this tenant (repeat)."),
     ] = None,
     full: Annotated[
         bool, typer.Option("--full", help="Write every package the tenant should have.")
@@ -40,7 +41,9 @@ def sync(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Plan and report; write nothing.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON.")
+    ] = False,
     wait: Annotated[
         float,
         typer.Option("--wait", min=0, help="Seconds to wait for another run's lock."),
@@ -67,8 +70,9 @@ def sync(
             settings = build_settings(config, item, vendor_for(plugins, item))
             total = len(select_entries(catalog, item.library))
             with _progress(f"{item.name}", total, as_json) as advance:
-                plan = plan_tenant(catalog, settings, item, store.delivered(item.name),
-                                   advance)
+                plan = plan_tenant(
+                    catalog, settings, item, store.delivered(item.name), advance
+                )
             if dry_run:
                 results.append(TenantResult(plan))
             else:
@@ -104,17 +108,24 @@ def _print(results: list[TenantResult], as_json: bool, dry_run: bool) -> None:
             f"{data[k]} {k}" for k in ("added", "changed", "unchanged", "retired")
         )
         rejected = len(result.plan.rejected)
-        where = data["bundle"] or ("nothing written (dry run)" if dry_run
-                                   else "no new bundle")
-        typer.echo(f"{data['tenant']} ({data['vendor']}): {counts}, "
-                   f"{rejected} rejected -> {where}")
+        where = data["bundle"] or (
+            "nothing written (dry run)" if dry_run else "no new bundle"
+        )
+        typer.echo(
+            f"{data['tenant']} ({data['vendor']}): {counts}, "
+            f"{rejected} rejected -> {where}"
+        )
         for row in result.plan.rejected:
-            typer.echo(f"  rejected line {row.line} {row.id or '(no id)'}: {row.reason}")
+            typer.echo(
+                f"  rejected line {row.line} {row.id or '(no id)'}: {row.reason}"
+            )
         for fail in result.failed:
             typer.echo(f"  failed {fail['bundle']}: {fail['reason']}")
         if result.plan.transliterated:
-            typer.echo(f"  {len(result.plan.transliterated)} texts transliterated "
-                       "(see --json or the bundle manifest)")
+            typer.echo(
+                f"  {len(result.plan.transliterated)} texts transliterated "
+                "(see --json or the bundle manifest)"
+            )
 
 
 def register(app: typer.Typer) -> None:

@@ -26,81 +26,227 @@ from typing import Any
 
 from aiccbridge.core._model import AssignableUnit, Package
 
-__all__ = ["CODES", "SEVERITIES", "Diagnostic", "PackageReading"]
+__all__ = [
+    "CODES",
+    "MESSAGES",
+    "SEVERITIES",
+    "Diagnostic",
+    "PackageReading",
+    "make_diagnostic",
+]
 
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 
-CODES: dict[str, str] = {
-    "AICC101": "error",
-    "AICC102": "warning",
-    "AICC103": "warning",
-    "AICC104": "warning",
-    "AICC105": "error",
-    "AICC106": "warning",
-    "AICC107": "error",
-    "AICC108": "warning",
-    "AICC109": "warning",
-    "AICC201": "error",
-    "AICC202": "error",
-    "AICC203": "warning",
-    "AICC204": "error",
-    "AICC205": "error",
-    "AICC206": "error",
-    "AICC207": "warning",
-    "AICC208": "warning",
-    "AICC209": "warning",
-    "AICC210": "warning",
-    "AICC211": "warning",
-    "AICC212": "warning",
-    "AICC213": "warning",
-    "AICC214": "warning",
-    "AICC215": "warning",
-    "AICC216": "warning",
-    "AICC217": "info",
-    "AICC218": "warning",
-    "AICC301": "error",
-    "AICC302": "warning",
-    "AICC303": "error",
-    "AICC304": "error",
-    "AICC305": "error",
-    "AICC306": "warning",
-    "AICC307": "warning",
-    "AICC308": "warning",
-    "AICC309": "info",
-    "AICC310": "warning",
-    "AICC311": "error",
-    "AICC401": "error",
-    "AICC402": "warning",
-    "AICC403": "warning",
-    "AICC404": "error",
-    "AICC405": "info",
-    "AICC406": "warning",
-    "AICC407": "warning",
-    "AICC501": "error",
-    "AICC502": "error",
-    "AICC503": "error",
-    "AICC504": "warning",
-    "AICC505": "warning",
-    "AICC506": "warning",
-    "AICC507": "error",
-    "AICC508": "warning",
-    "AICC509": "info",
-    "AICC510": "warning",
-    "AICC601": "warning",
-    "AICC602": "warning",
-    "AICC701": "warning",
-    "AICC702": "warning",
-    "AICC703": "warning",
-    "AICC704": "error",
-    "AICC705": "warning",
-    "AICC706": "info",
-    "AICC707": "warning",
-    "AICC708": "warning",
-    "AICC709": "warning",
-    "AICC710": "warning",
-    "AICC711": "warning",
+_RULE = "ILIAS checks the count and refuses the package"
+
+_TABLE: dict[str, tuple[str, str]] = {
+    "AICC101": (
+        "error",
+        "mandatory file {file} is missing; strict LMSs refuse the package",
+    ),
+    "AICC102": (
+        "warning",
+        "course files are in {folder!r}, not at the zip root; several LMSs look only "
+        "at the root",
+    ),
+    "AICC103": (
+        "warning",
+        "several courses in one package; reading {base!r}, ignoring {others} (LMSs "
+        "differ in which one they import)",
+    ),
+    "AICC104": (
+        "warning",
+        "extension is not lower-case .{ext}; Moodle's upload check rejects .CST and "
+        "case-sensitive servers miss the file",
+    ),
+    "AICC105": (
+        "error",
+        "no AICC course files (.crs, .au, .des, .cst) found; no LMS can import this "
+        "package",
+    ),
+    "AICC106": (
+        "warning",
+        "base names differ in case ({bases}); LMSs that compare names exactly will "
+        "not match the files",
+    ),
+    "AICC107": ("error", "cannot be unpacked ({detail}); no LMS can read it either"),
+    "AICC108": ("warning", "{what}; {used} is used, an LMS may pick the other"),
+    "AICC109": ("warning", "is a symbolic link; it is not followed"),
+    "AICC201": (
+        "error",
+        "no [Course] group; no LMS can read the course id, title or version",
+    ),
+    "AICC202": (
+        "error",
+        "{key} is missing or empty in [Course]; strict LMSs refuse the course",
+    ),
+    "AICC203": (
+        "warning",
+        "missing {keys}; ILIAS refuses a .crs without all nine [Course] keywords and "
+        "Max_Normal",
+    ),
+    "AICC204": ("error", "{problem}; " + _RULE),
+    "AICC205": ("error", "{problem}; " + _RULE),
+    "AICC206": ("error", "{problem}; " + _RULE),
+    "AICC207": ("warning", "Version {value!r} is not one of {known}; {outcome}"),
+    "AICC208": (
+        "warning",
+        "[Course_Description] spans {count} lines; ILIAS keeps the first, Chamilo "
+        "the last",
+    ),
+    "AICC209": (
+        "warning",
+        "{key} holds {chars}; ILIAS's INI parser can cut the value short or refuse "
+        "the whole file",
+    ),
+    "AICC210": (
+        "warning",
+        "{key} holds '='; Moodle and Chamilo split the line at the wrong '='",
+    ),
+    "AICC211": ("warning", "line {text!r} is not Keyword=Value; ignored"),
+    "AICC212": ("warning", "{key} comes before any [group]; ignored"),
+    "AICC213": ("warning", "{key} is given twice; the last one is used"),
+    "AICC214": (
+        "warning",
+        "{key} is {value!r}; ILIAS's INI parser turns it into 1 or nothing",
+    ),
+    "AICC215": (
+        "warning",
+        "Max_Normal is {value!r}, not a number from 1 to 99; LMSs may let no AU open "
+        "in normal mode",
+    ),
+    "AICC216": ("warning", "{problem}; LMSs reading objectives get the wrong count"),
+    "AICC217": ("info", "unknown {what}; ignored"),
+    "AICC218": (
+        "warning",
+        "{key} value is in double quotes; Moodle keeps them as part of the value",
+    ),
+    "AICC301": ("error", "no {column} column; strict LMSs refuse the .au"),
+    "AICC302": (
+        "warning",
+        "missing column(s) {columns}; ILIAS refuses an .au without all twelve",
+    ),
+    "AICC303": ("error", "AU {sid!r} has an empty File_Name; it cannot be launched"),
+    "AICC304": ("error", "AU row with an empty System_ID; skipped"),
+    "AICC305": (
+        "error",
+        "System_ID {sid!r} repeats the AU of line {first} (ids ignore case); LMSs "
+        "keep one of them or refuse the package",
+    ),
+    "AICC306": ("warning", "AU {sid!r} has Max_Time_Allowed {value}; {effect}"),
+    "AICC307": (
+        "warning",
+        "AU {sid!r} has Mastery_Score {value}; LMSs turn a reported score into "
+        "passed/failed",
+    ),
+    "AICC308": (
+        "warning",
+        "System_ID {sid!r} is not letters and digits; some LMSs reject it",
+    ),
+    "AICC309": ("info", "unknown column(s) {columns}; ignored"),
+    "AICC310": ("warning", "AU {sid!r} {column} {value!r} {problem}"),
+    "AICC311": ("error", "no AU rows; there is nothing to launch"),
+    "AICC401": (
+        "error",
+        "AU {sid!r} has no .des row; strict LMSs refuse it, others show no title",
+    ),
+    "AICC402": ("warning", "block {sid!r} has no .des row, so no title"),
+    "AICC403": (
+        "warning",
+        "missing column(s) {columns}; ILIAS refuses a .des without all four",
+    ),
+    "AICC404": ("error", "no System_ID column; no title can be matched to an AU"),
+    "AICC405": ("info", "row for unknown id {sid!r}; LMSs ignore it"),
+    "AICC406": ("warning", "a second row for {sid!r}; the first is used"),
+    "AICC407": ("warning", "{sid!r} has an empty Title; LMSs show no name"),
+    "AICC501": ("error", "no Root row; LMSs cannot find the top of the course"),
+    "AICC502": (
+        "error",
+        "block {block!r} names {member!r}, which is neither an AU nor a block; "
+        "strict LMSs refuse the structure",
+    ),
+    "AICC503": ("error", "blocks form a cycle ({cycle}); LMSs loop or refuse it"),
+    "AICC504": (
+        "warning",
+        "AU {sid!r} is not in the course structure; Moodle shows it outside the "
+        "course, other LMSs hide it",
+    ),
+    "AICC505": (
+        "warning",
+        "{member!r} is a member {count} times; LMSs show it once, twice or refuse "
+        "the structure",
+    ),
+    "AICC506": ("warning", "{problem}"),
+    "AICC507": ("error", "block {block!r} has the id of an AU; ids must be unique"),
+    "AICC508": ("warning", "block {block!r} has no members; LMSs show an empty block"),
+    "AICC509": ("info", "{problem}"),
+    "AICC510": ("warning", "block {block!r} is not reached from Root; LMSs hide it"),
+    "AICC601": (
+        "warning",
+        "header is not {wanted}; the file is not read (LMSs ignore it as well)",
+    ),
+    "AICC602": (
+        "warning",
+        "{element!r} is not an AU, block or objective of the course",
+    ),
+    "AICC701": (
+        "warning",
+        "starts with a UTF-8 byte-order mark; some LMSs read it as part of the first "
+        "line (a .crs then has no [Course] group)",
+    ),
+    "AICC702": (
+        "warning",
+        "not UTF-8; read as Windows-1252 with non-ASCII text, which a strict LMS "
+        "reading ASCII or UTF-8 mangles",
+    ),
+    "AICC703": (
+        "warning",
+        "non-ASCII text (UTF-8); LMSs that read Latin-1 or ASCII (ILIAS, Chamilo) "
+        "turn it into mojibake",
+    ),
+    "AICC704": ("error", "{problem}; LMSs cannot read the text"),
+    "AICC705": (
+        "warning",
+        "{kind} line ends, not CRLF; Moodle splits on CRLF only and then reads "
+        "nothing from the file",
+    ),
+    "AICC706": ("info", "no line end after the last line"),
+    "AICC707": (
+        "warning",
+        "{count} non-empty field(s) without double quotes (first: column {column}); "
+        "Moodle silently drops such rows",
+    ),
+    "AICC708": (
+        "warning",
+        "{count} row(s) with another number of columns than the header's {width} "
+        "(first: {found}); ILIAS refuses such a table",
+    ),
+    "AICC709": ("warning", "broken double quotes in this row; LMSs split it wrongly"),
+    "AICC710": (
+        "warning",
+        "'???' in the text; the exporting tool probably replaced non-ASCII "
+        "characters by question marks",
+    ),
+    "AICC711": (
+        "warning",
+        "column {columns} appears more than once; the first is used",
+    ),
 }
+
+CODES: dict[str, str] = {code: severity for code, (severity, _) in _TABLE.items()}
 """Every diagnostic code the reader can emit, with its severity."""
+
+MESSAGES: dict[str, str] = {code: text for code, (_, text) in _TABLE.items()}
+"""The message of every code, as a ``str.format`` template."""
+
+
+def make_diagnostic(
+    code: str, file: str, line: int | None, /, **values: object
+) -> Diagnostic:
+    """Build the diagnostic ``code`` with its message filled from ``values``
+    (and ``file``)."""
+    message = MESSAGES[code].format(file=file, **values)
+    return Diagnostic(code, CODES[code], file, line, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +352,8 @@ class PackageReading:
         fields = dict(self.course_fields)
         if not fields:
             return None
-        keys = (("id", "course_id"), ("title", "course_title"))
-        keys += (("version", "version"), ("level", "level"))
+        keys = [("id", "course_id"), ("title", "course_title")]
+        keys += [("version", "version"), ("level", "level")]
         return {name: fields.get(key, "") for name, key in keys}
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from aiccbridge.core._diagnostics import CODES, Diagnostic, PackageReading
+from aiccbridge.core._diagnostics import Diagnostic, PackageReading, make_diagnostic
 from aiccbridge.core._errors import PackageError
 from aiccbridge.core._model import (
     AICC_VERSIONS,
@@ -34,6 +34,7 @@ from aiccbridge.core._text import (
     parse_csv_table,
     split_lines,
 )
+from aiccbridge.core._writer import AU_COLUMNS, DES_COLUMNS
 from aiccbridge.core._zipsafe import (
     DEFAULT_LIMITS,
     ArchiveContents,
@@ -78,21 +79,8 @@ _ILIAS_KEYS = (
     "total_aus",
     "total_blocks",
 )
-_AU_FIELDS = (
-    "system_id",
-    "type",
-    "command_line",
-    "file_name",
-    "max_score",
-    "mastery_score",
-    "max_time_allowed",
-    "time_limit_action",
-    "system_vendor",
-    "core_vendor",
-    "web_launch",
-    "au_password",
-)
-_DES_FIELDS = ("system_id", "developer_id", "title", "description")
+_AU_FIELDS = tuple(column.lower() for column in AU_COLUMNS)
+_DES_FIELDS = tuple(column.lower() for column in DES_COLUMNS)
 _CMP_FIELDS = ("structure_element", "requirement", "result", "next", "return")
 
 
@@ -150,108 +138,72 @@ class _Reading:
         self.crs: CrsGroups | None = None
         self.tables: dict[str, CsvTable] = {}
 
-    def note(self, code: str, file: str, line: int | None, message: str) -> None:
-        self.diagnostics.append(Diagnostic(code, CODES[code], file, line, message))
+    def note(self, code: str, file: str, line: int | None, /, **values: object) -> None:
+        self.diagnostics.append(make_diagnostic(code, file, line, **values))
 
     def run(self) -> PackageReading:
-        for name, problem in self.contents.problems:
-            code = "AICC107" if "unpacked" in problem else "AICC108"
-            code = "AICC109" if "symbolic" in problem else code
-            self.note(code, name, None, f"{name} {problem}")
+        self._note_problems()
         base = self._pick_files()
         package = self._model(base) if base is not None else None
-        fields = self._course_fields()
         return PackageReading(
-            self.label, package, self.contents.names, tuple(self.diagnostics), fields
+            self.label,
+            package,
+            self.contents.names,
+            tuple(self.diagnostics),
+            self._course_fields(),
         )
+
+    def _note_problems(self) -> None:
+        for kind, name, detail in self.contents.problems:
+            if kind == "damaged":
+                self.note("AICC107", name, None, detail=detail)
+            elif kind == "duplicate":
+                self.note(
+                    "AICC108", name, None, what="in the zip twice", used="the first"
+                )
+            else:
+                self.note("AICC109", name, None)
 
     # -- finding the files ---------------------------------------------------------
 
     def _pick_files(self) -> str | None:
         groups = _group(self.contents.names)
         if not groups:
-            self.note(
-                "AICC105",
-                "",
-                None,
-                "no AICC course files (.crs, .au, .des, .cst) found; "
-                "no LMS can import this package",
-            )
+            self.note("AICC105", "", None)
             return None
         key = _choose(groups)
         if len(groups) > 1:
             others = ", ".join(sorted(_label(k) for k in groups if k != key))
-            self.note(
-                "AICC103",
-                "",
-                None,
-                f"several courses in one package; reading {key[1]!r}, ignoring {others}"
-                " (LMSs differ in which one they import)",
-            )
+            self.note("AICC103", "", None, base=key[1], others=others)
+        if key[0]:
+            self.note("AICC102", "", None, folder=key[0])
         chosen = groups[key]
-        self._check_names(key[0], chosen)
-        return self._base_name(chosen)
+        bases = self._check_names(chosen)
+        for ext in _MANDATORY:
+            if ext not in chosen:
+                self.note("AICC101", f"{min(bases)}.{ext}", None)
+        first = chosen.get("crs") or next(iter(chosen.values()))
+        return _stem(first[0])
 
-    def _check_names(self, folder: str, chosen: dict[str, list[str]]) -> None:
-        if folder:
-            self.note(
-                "AICC102",
-                "",
-                None,
-                f"course files are in {folder!r}, not at the zip root; "
-                "several LMSs look only at the root",
-            )
+    def _check_names(self, chosen: dict[str, list[str]]) -> set[str]:
         bases = set()
         for ext, names in chosen.items():
             self.files[ext] = names[0]
             for extra in names[1:]:
                 self.note(
-                    "AICC108", extra, None, f"a second .{ext} file; {names[0]} is used"
+                    "AICC108", extra, None, what=f"a second .{ext}", used=names[0]
                 )
-            file = names[0].rpartition("/")[2]
-            bases.add(file.rpartition(".")[0])
-            if not file.endswith("." + ext):
-                self.note(
-                    "AICC104",
-                    names[0],
-                    None,
-                    f"extension is not lower-case .{ext}; Moodle's upload check "
-                    "wants lower-case (a .CST is rejected) and case-sensitive servers "
-                    "miss the file",
-                )
+            bases.add(_stem(names[0]))
+            if not names[0].endswith("." + ext):
+                self.note("AICC104", names[0], None, ext=ext)
         if len(bases) > 1:
-            self.note(
-                "AICC106",
-                "",
-                None,
-                f"base names differ in case ({', '.join(sorted(bases))}); "
-                "LMSs that compare names exactly will not match the files",
-            )
-        for ext in _MANDATORY:
-            if ext not in chosen:
-                base = min(bases)
-                self.note(
-                    "AICC101",
-                    f"{base}.{ext}",
-                    None,
-                    f"mandatory file {base}.{ext} is missing; "
-                    "strict LMSs refuse the package",
-                )
-
-    def _base_name(self, chosen: dict[str, list[str]]) -> str:
-        first = chosen.get("crs") or next(iter(chosen.values()))
-        return first[0].rpartition("/")[2].rpartition(".")[0]
+            self.note("AICC106", "", None, bases=", ".join(sorted(bases)))
+        return bases
 
     # -- modelling -----------------------------------------------------------------
 
     def _model(self, base: str) -> Package | None:
-        texts = {ext: self._text(name) for ext, name in self.files.items()}
-        crs_lines = texts.get("crs")
-        if crs_lines is not None:
-            self.crs = parse_crs(self.note, self.files["crs"], crs_lines)
-        for ext, lines in texts.items():
-            if ext != "crs" and lines is not None:
-                self.tables[ext] = parse_csv_table(self.note, self.files[ext], lines)
+        self._parse()
         course = _course(self, self.crs)
         aus = _aus(self, self.tables.get("au"), course)
         structure = _structure(self, self.tables.get("cst"), aus or ())
@@ -271,20 +223,27 @@ class _Reading:
             completions=extras.completions,
         )
 
-    def _text(self, name: str) -> list[tuple[int, str]] | None:
-        data = self.contents.data.get(name)
-        if data is None:
-            return None
-        return split_lines(self.note, name, decode_course_file(self.note, name, data))
+    def _parse(self) -> None:
+        for ext, name in self.files.items():
+            data = self.contents.data.get(name)
+            if data is None:
+                continue
+            text = decode_course_file(self.note, name, data)
+            lines = split_lines(self.note, name, text)
+            if ext == "crs":
+                self.crs = parse_crs(self.note, name, lines)
+            else:
+                self.tables[ext] = parse_csv_table(self.note, name, lines)
 
     def _course_fields(self) -> tuple[tuple[str, str], ...]:
         if self.crs is None:
             return ()
-        fields = []
-        for group in ("course", "course_behavior"):
-            for key, (value, _) in self.crs.groups.get(group, {}).items():
-                fields.append((key, value))
-        return tuple(fields)
+        groups = [self.crs.groups.get(g, {}) for g in ("course", "course_behavior")]
+        return tuple((key, value) for g in groups for key, (value, _) in g.items())
+
+
+def _stem(name: str) -> str:
+    return name.rpartition("/")[2].rpartition(".")[0]
 
 
 def _group(names: Iterable[str]) -> dict[tuple[str, str], dict[str, list[str]]]:
@@ -311,28 +270,22 @@ def _choose(groups: dict[tuple[str, str], dict[str, list[str]]]) -> tuple[str, s
     return (with_crs or keys)[0]
 
 
-_SPELLING = {
-    name.lower(): name
-    for name in (
-        "Course_Creator",
-        "Course_ID",
-        "Course_System",
-        "Course_Title",
-        "Level",
-        "Max_Fields_CST",
-        "Max_Fields_ORT",
-        "Total_AUs",
-        "Total_Blocks",
-        "Total_Complex_Obj",
-        "Total_Objectives",
-        "Version",
-        "Max_Normal",
-        *(c.title().replace("Id", "ID").replace("Au_", "AU_") for c in _AU_FIELDS),
-        "Developer_ID",
-        "Title",
-        "Description",
-    )
-}
+_CRS_KEYWORDS = (
+    "Course_Creator",
+    "Course_ID",
+    "Course_System",
+    "Course_Title",
+    "Level",
+    "Max_Fields_CST",
+    "Max_Fields_ORT",
+    "Total_AUs",
+    "Total_Blocks",
+    "Total_Complex_Obj",
+    "Total_Objectives",
+    "Version",
+    "Max_Normal",
+)
+_SPELLING = {name.lower(): name for name in _CRS_KEYWORDS + AU_COLUMNS + DES_COLUMNS}
 
 
 def _spell(key: str) -> str:
@@ -347,22 +300,11 @@ def _course(reading: _Reading, crs: CrsGroups | None) -> CourseInfo | None:
         return None
     name = reading.files["crs"]
     if "course" not in crs.groups:
-        reading.note(
-            "AICC201",
-            name,
-            None,
-            "no [Course] group; no LMS can read the course id, title or version",
-        )
+        reading.note("AICC201", name, None)
         return None
     missing = [key for key in _REQUIRED if not crs.value("course", key)]
     for key in missing:
-        reading.note(
-            "AICC202",
-            name,
-            None,
-            f"{_spell(key)} is missing or empty in [Course]; strict LMSs refuse "
-            "the course",
-        )
+        reading.note("AICC202", name, None, key=_spell(key))
     _check_course_keys(reading, name, crs)
     version = _version(reading, name, crs)
     if missing or version is None:
@@ -384,54 +326,29 @@ def _check_course_keys(reading: _Reading, name: str, crs: CrsGroups) -> None:
     if crs.get("course_behavior", "max_normal") is None:
         absent.append("Max_Normal ([Course_Behavior])")
     if absent:
-        reading.note(
-            "AICC203",
-            name,
-            None,
-            f"missing {', '.join(absent)}; ILIAS refuses a .crs without all nine "
-            "[Course] keywords and Max_Normal",
-        )
-    _check_max_normal(reading, name, crs)
+        reading.note("AICC203", name, None, keys=", ".join(absent))
+    found = crs.get("course_behavior", "max_normal")
+    if found is not None and not _in_range(found[0], 1, 99):
+        reading.note("AICC215", name, found[1], value=found[0])
     _note_unknown_keys(reading, name, crs)
     if len(crs.description) > 1:
-        reading.note(
-            "AICC208",
-            name,
-            crs.description[0][0],
-            f"[Course_Description] spans {len(crs.description)} lines; ILIAS keeps "
-            "the first, Chamilo the last",
-        )
+        first = crs.description[0][0]
+        reading.note("AICC208", name, first, count=len(crs.description))
 
 
-def _check_max_normal(reading: _Reading, name: str, crs: CrsGroups) -> None:
-    found = crs.get("course_behavior", "max_normal")
-    if found is None:
-        return
-    value, line = found
-    if not value.isdigit() or not 1 <= int(value) <= 99:
-        reading.note(
-            "AICC215",
-            name,
-            line,
-            f"Max_Normal is {value!r}, not a number from 1 to 99; LMSs may let no AU "
-            "open in normal mode",
-        )
+def _in_range(value: str, low: int, high: int) -> bool:
+    return value.isdigit() and low <= int(value) <= high
 
 
 def _note_unknown_keys(reading: _Reading, name: str, crs: CrsGroups) -> None:
     known = {"course": _COURSE_KEYS, "course_behavior": frozenset({"max_normal"})}
     for group, keywords in crs.groups.items():
         if group not in _GROUPS:
-            reading.note("AICC217", name, None, f"unknown group [{group}]; ignored")
+            reading.note("AICC217", name, None, what=f"group [{group}]")
             continue
         for key, (_, line) in keywords.items():
             if key not in known.get(group, frozenset()):
-                reading.note(
-                    "AICC217",
-                    name,
-                    line,
-                    f"unknown keyword {key} in [{group}]; ignored",
-                )
+                reading.note("AICC217", name, line, what=f"keyword {key} in [{group}]")
 
 
 def _version(reading: _Reading, name: str, crs: CrsGroups) -> str | None:
@@ -442,16 +359,9 @@ def _version(reading: _Reading, name: str, crs: CrsGroups) -> str | None:
     if value in AICC_VERSIONS:
         return value
     same = _same_version(value)
+    outcome = f"read as {same}" if same else "the course is not modelled"
     known = ", ".join(AICC_VERSIONS)
-    if same is not None:
-        message = (
-            f"Version {value!r} read as {same}; LMSs comparing text may not know it"
-        )
-    else:
-        message = (
-            f"unknown Version {value!r} (known: {known}); the course is not modelled"
-        )
-    reading.note("AICC207", name, line, message)
+    reading.note("AICC207", name, line, value=value, known=known, outcome=outcome)
     return same
 
 
@@ -467,49 +377,43 @@ def _check_counts(reading: _Reading, extras: _Extras) -> None:
     crs = reading.crs
     if crs is None or "course" not in crs.groups:
         return
-    tables = reading.tables
-    if "au" in tables:
-        actual = len(tables["au"].rows)
-        _count(reading, crs, "total_aus", actual, "AICC204", f"the .au has {actual}")
-    if "cst" in tables:
-        cst = tables["cst"]
-        blocks = len({c[0].lower() for _, c in cst.rows if c and c[0]} - {"root"})
-        _count(
-            reading, crs, "total_blocks", blocks, "AICC205", f"the .cst has {blocks}"
+    counts: list[tuple[str, str, int, str]] = []
+    if "au" in reading.tables:
+        counts.append(
+            ("AICC204", "total_aus", len(reading.tables["au"].rows), "the .au has")
         )
-        wide = f"the .cst is {cst.width} wide"
-        _count(reading, crs, "max_fields_cst", cst.width, "AICC206", wide)
-    if extras.objectives and "ort" in tables:
-        width = tables["ort"].width
-        wide = f"the .ort is {width} wide"
-        _count(reading, crs, "max_fields_ort", width, "AICC216", wide)
+    if "cst" in reading.tables:
+        cst = reading.tables["cst"]
+        blocks = {c[0].lower() for _, c in cst.rows if c and c[0]} - {"root"}
+        counts.append(("AICC205", "total_blocks", len(blocks), "the .cst has"))
+        counts.append(
+            ("AICC206", "max_fields_cst", cst.width, "the widest .cst row has")
+        )
+    if extras.objectives and "ort" in reading.tables:
+        width = reading.tables["ort"].width
+        counts.append(("AICC216", "max_fields_ort", width, "the widest .ort row has"))
         total = len(extras.objective_ids)
-        has = f"the .ort names {total}"
-        _count(reading, crs, "total_objectives", total, "AICC216", has)
+        counts.append(("AICC216", "total_objectives", total, "the .ort names"))
+    for code, key, actual, what in counts:
+        _count(reading, crs, code, key, f"{what} {actual}", actual)
 
 
 def _count(
-    reading: _Reading, crs: CrsGroups, key: str, actual: int, code: str, what: str
+    reading: _Reading, crs: CrsGroups, code: str, key: str, what: str, actual: int
 ) -> None:
     found = crs.get("course", key)
-    name = reading.files["crs"]
+    name, spelled = reading.files["crs"], _spell(key)
     if found is None:
         if code == "AICC216":
-            reading.note(code, name, None, f"{_spell(key)} is missing though {what}")
-        return
-    value, line = found
-    if not value.isdigit():
-        reading.note(
-            code, name, line, f"{_spell(key)} is {value!r}, not a whole number"
-        )
-    elif int(value) != actual:
-        reading.note(
-            code,
-            name,
-            line,
-            f"{_spell(key)}={value} but {what}; ILIAS checks the count and refuses "
-            "the package",
-        )
+            reading.note(
+                code, name, None, problem=f"{spelled} is missing though {what}"
+            )
+    elif not found[0].isdigit():
+        problem = f"{spelled} is {found[0]!r}, not a whole number"
+        reading.note(code, name, found[1], problem=problem)
+    elif int(found[0]) != actual:
+        problem = f"{spelled}={found[0]} but {what}"
+        reading.note(code, name, found[1], problem=problem)
 
 
 # -- .au ---------------------------------------------------------------------------
@@ -522,21 +426,15 @@ def _aus(
         return None
     absent = [key for key in ("system_id", "file_name") if key not in table.header]
     for key in absent:
-        reading.note(
-            "AICC301",
-            table.name,
-            1 if table.header else None,
-            f"no {_spell(key)} column; strict LMSs refuse the .au",
-        )
+        line = 1 if table.header else None
+        reading.note("AICC301", table.name, line, column=_spell(key))
     if absent:
         return None
-    _note_columns(reading, table, _AU_FIELDS, "AICC302", "AICC309", "all twelve")
+    _note_columns(reading, table, _AU_FIELDS, "AICC302", "AICC309")
     decimals = version_rules(course.version).decimal_scores if course else True
     aus = _au_rows(reading, table, decimals)
     if not aus:
-        reading.note(
-            "AICC311", table.name, None, "no AU rows; there is nothing to launch"
-        )
+        reading.note("AICC311", table.name, None)
     return tuple(aus)
 
 
@@ -545,26 +443,14 @@ def _note_columns(
     table: CsvTable,
     fields: tuple[str, ...],
     missing_code: str,
-    unknown_code: str | None,
-    how_many: str,
+    unknown_code: str | None = None,
 ) -> None:
     missing = [_spell(f) for f in fields if f not in table.header]
     if missing:
-        reading.note(
-            missing_code,
-            table.name,
-            1,
-            f"missing column(s) {', '.join(missing)}; ILIAS refuses a table without "
-            f"{how_many} columns",
-        )
+        reading.note(missing_code, table.name, 1, columns=", ".join(missing))
     unknown = sorted({h for h in table.header if h not in fields})
     if unknown and unknown_code:
-        reading.note(
-            unknown_code,
-            table.name,
-            1,
-            f"unknown column(s) {', '.join(unknown)}; ignored",
-        )
+        reading.note(unknown_code, table.name, 1, columns=", ".join(unknown))
 
 
 def _au_rows(
@@ -575,20 +461,14 @@ def _au_rows(
     for line, record in table.records(_AU_FIELDS):
         sid = record["system_id"]
         if not sid:
-            reading.note("AICC304", table.name, line, "AU row with an empty System_ID")
-            continue
-        if sid.lower() in seen:
-            reading.note(
-                "AICC305",
-                table.name,
-                line,
-                f"System_ID {sid!r} repeats the AU of line {seen[sid.lower()]} (ids "
-                "ignore case); LMSs keep one of them or refuse the package",
-            )
-            continue
-        seen[sid.lower()] = line
-        _check_au(reading, table.name, line, record, decimals)
-        aus.append(AssignableUnit(**record))
+            reading.note("AICC304", table.name, line)
+        elif sid.lower() in seen:
+            first = seen[sid.lower()]
+            reading.note("AICC305", table.name, line, sid=sid, first=first)
+        else:
+            seen[sid.lower()] = line
+            _check_au(reading, table.name, line, record, decimals)
+            aus.append(AssignableUnit(**record))
     return aus
 
 
@@ -597,54 +477,38 @@ def _check_au(
 ) -> None:
     sid = record["system_id"]
     if not record["file_name"]:
-        reading.note("AICC303", name, line, f"AU {sid!r} has an empty File_Name")
+        reading.note("AICC303", name, line, sid=sid)
     if not _LETTERS_DIGITS.fullmatch(sid):
-        reading.note(
-            "AICC308",
-            name,
-            line,
-            f"System_ID {sid!r} is not letters and digits; some LMSs reject it",
-        )
+        reading.note("AICC308", name, line, sid=sid)
     limit = record["max_time_allowed"]
     if limit:
-        effect = (
-            "some LMSs read it as no time at all"
-            if not limit.strip("0:.")
-            else "LMSs cut the learner off after that time"
-        )
-        reading.note(
-            "AICC306", name, line, f"AU {sid!r} has Max_Time_Allowed {limit}; {effect}"
-        )
+        effect = "LMSs cut the learner off after that time"
+        if not limit.strip("0:."):
+            effect = "some LMSs read it as no time at all"
+        reading.note("AICC306", name, line, sid=sid, value=limit, effect=effect)
     if record["mastery_score"]:
-        reading.note(
-            "AICC307",
-            name,
-            line,
-            f"AU {sid!r} has Mastery_Score {record['mastery_score']}; LMSs turn a "
-            "reported score into passed/failed",
-        )
+        reading.note("AICC307", name, line, sid=sid, value=record["mastery_score"])
     for key in ("max_score", "mastery_score"):
-        _check_score(reading, name, line, sid, key, record[key], decimals)
+        problem = _score_problem(record[key], decimals)
+        if problem:
+            column, value = _spell(key), record[key]
+            reading.note(
+                "AICC310",
+                name,
+                line,
+                sid=sid,
+                column=column,
+                value=value,
+                problem=problem,
+            )
 
 
-def _check_score(
-    reading: _Reading,
-    name: str,
-    line: int,
-    sid: str,
-    key: str,
-    value: str,
-    decimals: bool,
-) -> None:
-    if not value:
-        return
-    if not _NUMBER.fullmatch(value):
-        problem = "is not a number"
-    elif not decimals and "." in value:
-        problem = "has a fraction, which AICC 2.x does not allow"
-    else:
-        return
-    reading.note("AICC310", name, line, f"AU {sid!r} {_spell(key)} {value!r} {problem}")
+def _score_problem(value: str, decimals: bool) -> str | None:
+    if value and not _NUMBER.fullmatch(value):
+        return "is not a number"
+    if value and not decimals and "." in value:
+        return "has a fraction, which AICC 2.x does not allow"
+    return None
 
 
 # -- .cst --------------------------------------------------------------------------
@@ -657,22 +521,17 @@ def _structure(
         return ()
     header = table.header
     if header[:1] != ["block"] or any(h != "member" for h in header[1:]):
-        reading.note(
-            "AICC506",
-            table.name,
-            1,
-            'header is not "Block","Member",…; the first column is read as the block '
-            "and the others as members",
+        problem = (
+            'header is not "Block","Member",…; the first column is read as the '
+            "block, the others as members"
         )
+        reading.note("AICC506", table.name, 1, problem=problem)
     rows, lines = _merge_rows(reading, table)
     if ROOT.lower() not in rows:
-        reading.note(
-            "AICC501", table.name, None, "no Root row; LMSs cannot find the course top"
-        )
+        reading.note("AICC501", table.name, None)
     elif next(iter(rows)) != ROOT.lower():
-        reading.note(
-            "AICC509", table.name, lines[ROOT.lower()], "Root is not the first row"
-        )
+        line = lines[ROOT.lower()]
+        reading.note("AICC509", table.name, line, problem="Root is not the first row")
     ordered = sorted(rows.values(), key=lambda row: row.block != ROOT)
     if "au" in reading.tables:
         _check_links(reading, table.name, ordered, aus, lines)
@@ -686,19 +545,17 @@ def _merge_rows(
     lines: dict[str, int] = {}
     for line, cells in table.rows:
         if not cells or not cells[0]:
-            reading.note(
-                "AICC506", table.name, line, "row with an empty Block; ignored"
-            )
+            problem = "row with an empty Block; ignored"
+            reading.note("AICC506", table.name, line, problem=problem)
             continue
         block = ROOT if cells[0].lower() == ROOT.lower() else cells[0]
         members = tuple(c for c in cells[1:] if c)
         key = block.lower()
         if key in rows:
-            reading.note(
-                "AICC509", table.name, line, f"block {block!r} has a second row; merged"
-            )
-            members = rows[key].members + members
-        rows[key] = StructureRow(rows[key].block if key in rows else block, members)
+            problem = f"block {block!r} has a second row; its members are merged"
+            reading.note("AICC509", table.name, line, problem=problem)
+            block, members = rows[key].block, rows[key].members + members
+        rows[key] = StructureRow(block, members)
         lines.setdefault(key, line)
     return rows, lines
 
@@ -711,61 +568,27 @@ def _check_links(
     lines: dict[str, int],
 ) -> None:
     au_keys = {au.system_id.lower() for au in aus}
-    blocks = {row.block.lower() for row in rows}
-    counts: dict[str, int] = {}
-    shown: dict[str, str] = {}
+    known = au_keys | {row.block.lower() for row in rows}
+    counts: dict[str, list[str]] = {}
     for row in rows:
         line = lines[row.block.lower()]
         if row.block.lower() in au_keys:
-            reading.note(
-                "AICC507",
-                name,
-                line,
-                f"block {row.block!r} has the id of an AU; ids must be unique",
-            )
+            reading.note("AICC507", name, line, block=row.block)
         if not row.members:
-            reading.note("AICC508", name, line, f"block {row.block!r} has no members")
+            reading.note("AICC508", name, line, block=row.block)
         for member in row.members:
-            key = member.lower()
-            counts[key] = counts.get(key, 0) + 1
-            shown.setdefault(key, member)
-            if key not in au_keys and key not in blocks:
-                reading.note(
-                    "AICC502",
-                    name,
-                    line,
-                    f"block {row.block!r} names {member!r}, which is neither an AU "
-                    "nor a block; strict LMSs refuse the structure",
-                )
-    _note_membership(reading, name, aus, counts, shown)
-    _check_tree(reading, name, rows, lines)
-
-
-def _note_membership(
-    reading: _Reading,
-    name: str,
-    aus: tuple[AssignableUnit, ...],
-    counts: dict[str, int],
-    shown: dict[str, str],
-) -> None:
-    for key, count in counts.items():
-        if count > 1:
+            counts.setdefault(member.lower(), []).append(member)
+            if member.lower() not in known:
+                reading.note("AICC502", name, line, block=row.block, member=member)
+    for spellings in counts.values():
+        if len(spellings) > 1:
             reading.note(
-                "AICC505",
-                name,
-                None,
-                f"{shown[key]!r} is a member {count} times; LMSs show it once, twice "
-                "or refuse the structure",
+                "AICC505", name, None, member=spellings[0], count=len(spellings)
             )
     for au in aus:
         if au.system_id.lower() not in counts:
-            reading.note(
-                "AICC504",
-                name,
-                None,
-                f"AU {au.system_id!r} is not in the course structure; Moodle shows it "
-                "outside the course, other LMSs hide it",
-            )
+            reading.note("AICC504", name, None, sid=au.system_id)
+    _check_tree(reading, name, rows, lines)
 
 
 def _check_tree(
@@ -774,21 +597,14 @@ def _check_tree(
     children = {row.block.lower(): [m.lower() for m in row.members] for row in rows}
     cycle = _find_cycle(children)
     if cycle:
-        reading.note(
-            "AICC503",
-            name,
-            lines.get(cycle[0]),
-            f"blocks form a cycle ({' -> '.join(cycle)}); LMSs loop or refuse",
-        )
+        reading.note("AICC503", name, lines.get(cycle[0]), cycle=" -> ".join(cycle))
+    if ROOT.lower() not in children:
+        return
     reached = _reach(children, ROOT.lower())
+    shown = {row.block.lower(): row.block for row in rows}
     for block in children:
-        if block not in reached and block not in cycle and ROOT.lower() in children:
-            reading.note(
-                "AICC510",
-                name,
-                lines[block],
-                f"block {block!r} is not reached from Root",
-            )
+        if block not in reached and block not in cycle:
+            reading.note("AICC510", name, lines[block], block=shown[block])
 
 
 def _find_cycle(children: dict[str, list[str]]) -> list[str]:
@@ -799,11 +615,9 @@ def _find_cycle(children: dict[str, list[str]]) -> list[str]:
         state[node] = 1
         path.append(node)
         for child in children.get(node, []):
-            if child not in children:
-                continue
             if state.get(child) == 1:
                 return path[path.index(child) :] + [child]
-            if child not in state and (found := visit(child)):
+            if child in children and child not in state and (found := visit(child)):
                 return found
         state[node] = 2
         path.pop()
@@ -841,67 +655,55 @@ class _Extras:
         self.reading = reading
         self.known = {au.system_id.lower() for au in aus}
         self.known |= {row.block.lower() for row in structure}
+        self.objective_ids: set[str] = set()
         self.objectives = self._objectives(reading.tables.get("ort"))
         self.objective_ids = {m.lower() for row in self.objectives for m in row.members}
         self.prerequisites = self._prerequisites(reading.tables.get("pre"))
         self.completions = self._completions(reading.tables.get("cmp"))
 
-    def _unread(self, table: CsvTable, wanted: str) -> None:
-        self.reading.note(
-            "AICC601",
-            table.name,
-            1,
-            f"header is not {wanted}; the file is not read (LMSs ignore it as well)",
-        )
+    def _readable(self, table: CsvTable, columns: tuple[str, ...]) -> bool:
+        if columns[0] == "course_element":
+            readable = table.header[:1] == ["course_element"]
+        else:
+            readable = set(columns) <= set(table.header)
+        if not readable:
+            wanted = ",".join(f'"{c.title()}"' for c in columns)
+            self.reading.note("AICC601", table.name, 1, wanted=wanted)
+        return readable
 
-    def _unknown(self, table: CsvTable, line: int, element: str) -> None:
-        self.reading.note(
-            "AICC602",
-            table.name,
-            line,
-            f"{element!r} is not an AU or block of the course",
-        )
+    def _check(self, table: CsvTable, line: int, names: list[str]) -> None:
+        known = self.known | self.objective_ids
+        for name in names:
+            if name.lower() not in known:
+                self.reading.note("AICC602", table.name, line, element=name)
 
     def _objectives(self, table: CsvTable | None) -> tuple[StructureRow, ...]:
-        if table is None:
-            return ()
-        if table.header[:1] != ["course_element"]:
-            self._unread(table, '"Course_Element","Member",…')
+        if table is None or not self._readable(table, ("course_element", "member…")):
             return ()
         rows = []
         for line, cells in table.rows:
             if cells and cells[0]:
-                if cells[0].lower() not in self.known:
-                    self._unknown(table, line, cells[0])
+                self._check(table, line, cells[:1])
                 rows.append(StructureRow(cells[0], tuple(c for c in cells[1:] if c)))
         return tuple(rows)
 
     def _prerequisites(self, table: CsvTable | None) -> tuple[tuple[str, str], ...]:
-        if table is None:
+        columns = ("structure_element", "prerequisite")
+        if table is None or not self._readable(table, columns):
             return ()
-        if not {"structure_element", "prerequisite"} <= set(table.header):
-            self._unread(table, '"Structure_Element","Prerequisite"')
-            return ()
-        known = self.known | self.objective_ids
         pairs = []
-        for line, record in table.records(("structure_element", "prerequisite")):
+        for line, record in table.records(columns):
             element, expression = record["structure_element"], record["prerequisite"]
-            names = [element, *_EXPRESSION_ID.findall(expression)]
-            for unknown in [n for n in names if n.lower() not in known]:
-                self._unknown(table, line, unknown)
+            self._check(table, line, [element, *_EXPRESSION_ID.findall(expression)])
             pairs.append((element, expression))
         return tuple(pairs)
 
     def _completions(self, table: CsvTable | None) -> tuple[tuple[str, ...], ...]:
-        if table is None:
-            return ()
-        if not set(_CMP_FIELDS) <= set(table.header):
-            self._unread(table, '"Structure_Element","Requirement","Result","Next",…')
+        if table is None or not self._readable(table, _CMP_FIELDS):
             return ()
         rows = []
         for line, record in table.records(_CMP_FIELDS):
-            if record["structure_element"].lower() not in self.known:
-                self._unknown(table, line, record["structure_element"])
+            self._check(table, line, [record["structure_element"]])
             rows.append(tuple(record[key] for key in _CMP_FIELDS))
         return tuple(rows)
 
@@ -919,26 +721,17 @@ def _descriptors(
     if table is None:
         return ()
     if "system_id" not in table.header:
-        reading.note(
-            "AICC404", table.name, 1, "no System_ID column; no title can be used"
-        )
+        reading.note("AICC404", table.name, 1)
         return ()
-    _note_columns(reading, table, _DES_FIELDS, "AICC403", None, "all four")
+    _note_columns(reading, table, _DES_FIELDS, "AICC403")
     found = _descriptor_rows(reading, table, extras.known | extras.objective_ids)
     described = {d.system_id.lower() for d in found}
     for au in aus:
         if au.system_id.lower() not in described:
-            reading.note(
-                "AICC401",
-                table.name,
-                None,
-                f"AU {au.system_id!r} has no .des row; strict LMSs refuse it",
-            )
+            reading.note("AICC401", table.name, None, sid=au.system_id)
     for row in structure[1:]:
         if row.block.lower() not in described:
-            reading.note(
-                "AICC402", table.name, None, f"block {row.block!r} has no title"
-            )
+            reading.note("AICC402", table.name, None, sid=row.block)
     return tuple(found)
 
 
@@ -950,12 +743,12 @@ def _descriptor_rows(
     for line, record in table.records(_DES_FIELDS):
         sid = record["system_id"]
         if sid.lower() in seen:
-            reading.note("AICC406", table.name, line, f"a second row for {sid!r}")
+            reading.note("AICC406", table.name, line, sid=sid)
             continue
         seen.add(sid.lower())
         if sid.lower() not in known | {ROOT.lower()}:
-            reading.note("AICC405", table.name, line, f"row for unknown id {sid!r}")
+            reading.note("AICC405", table.name, line, sid=sid)
         if not record["title"]:
-            reading.note("AICC407", table.name, line, f"{sid!r} has an empty Title")
+            reading.note("AICC407", table.name, line, sid=sid)
         found.append(Descriptor(**record))
     return found

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 from anyascii import anyascii
 
@@ -158,8 +159,14 @@ def _is_light(char: str) -> bool:
 
 # -- reading: decoding, lines, and the two syntaxes of course files ---------------
 
-Note = Callable[[str, str, "int | None", str], None]
-"""Where the readers below report: ``note(code, file, line, message)``."""
+
+class Note(Protocol):
+    """Where the readers below report: ``note(code, file, line, **message_values)``."""
+
+    def __call__(
+        self, code: str, file: str, line: int | None, /, **values: object
+    ) -> None: ...
+
 
 _BOM = b"\xef\xbb\xbf"
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -174,26 +181,21 @@ def decode_course_file(note: Note, name: str, data: bytes) -> str:
     Never fails: undecodable bytes become U+FFFD and are reported.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        note("AICC704", name, None, "UTF-16 text; LMSs read 8-bit text and see garbage")
+        note("AICC704", name, None, problem="UTF-16 text, where LMSs read 8-bit text")
         return data.decode("utf-16", errors="replace")
     if data.startswith(_BOM):
-        note(
-            "AICC701",
-            name,
-            1,
-            "starts with a UTF-8 byte-order mark; some LMSs read it as part of the "
-            "first line (a .crs then has no [Course] group)",
-        )
+        note("AICC701", name, 1)
         data = data[len(_BOM) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = _decode_cp1252(note, name, data)
     else:
-        _note_non_ascii(note, name, text)
+        if not text.isascii():
+            note("AICC703", name, _first_line_with(text, _not_ascii))
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        note("AICC704", name, line, "holds NUL bytes; this is not a text file")
+        note("AICC704", name, line, problem="NUL bytes: this is not a text file")
     return text
 
 
@@ -201,34 +203,14 @@ def _decode_cp1252(note: Note, name: str, data: bytes) -> str:
     text = data.decode("cp1252", errors="replace")
     if "\ufffd" in text:
         line = text.count("\n", 0, text.index("\ufffd")) + 1
-        note(
-            "AICC704",
-            name,
-            line,
-            "bytes that are neither UTF-8 nor Windows-1252; the text cannot be read",
-        )
-        return text
-    line = _first_line_with(text, lambda s: not s.isascii())
-    note(
-        "AICC702",
-        name,
-        line,
-        "not UTF-8; read as Windows-1252 with non-ASCII text, which a strict LMS "
-        "reading ASCII or UTF-8 mangles",
-    )
+        note("AICC704", name, line, problem="bytes neither UTF-8 nor Windows-1252")
+    else:
+        note("AICC702", name, _first_line_with(text, _not_ascii))
     return text
 
 
-def _note_non_ascii(note: Note, name: str, text: str) -> None:
-    if text.isascii():
-        return
-    note(
-        "AICC703",
-        name,
-        _first_line_with(text, lambda s: not s.isascii()),
-        "non-ASCII text (UTF-8); LMSs that read Latin-1 or ASCII (ILIAS, Chamilo) "
-        "turn it into mojibake",
-    )
+def _not_ascii(line: str) -> bool:
+    return not line.isascii()
 
 
 def _first_line_with(text: str, test: Callable[[str], bool]) -> int | None:
@@ -239,35 +221,25 @@ def _first_line_with(text: str, test: Callable[[str], bool]) -> int | None:
 
 
 def split_lines(note: Note, name: str, text: str) -> list[tuple[int, str]]:
-    """Split ``text`` on any line end, reporting line ends that are not CRLF and a
-    missing final line end. Returns (1-based line number, line) pairs.
+    """Split ``text`` on any line end, reporting line ends that are not CRLF, a
+    missing final line end and runs of question marks. Returns (1-based line
+    number, line) pairs.
     """
     crlf = text.count("\r\n")
     lone_cr, lone_lf = text.count("\r") - crlf, text.count("\n") - crlf
     if lone_cr or lone_lf:
         kind = "mixed" if crlf or (lone_cr and lone_lf) else ("LF" if lone_lf else "CR")
-        note(
-            "AICC705",
-            name,
-            None,
-            f"{kind} line ends, not CRLF; Moodle splits on CRLF only and then reads "
-            "nothing from the file",
-        )
+        note("AICC705", name, None, kind=kind)
     lines = _LINE_END.split(text)
     if lines and lines[-1] == "":
         lines.pop()
     elif text:
-        note("AICC706", name, len(lines), "no line end after the last line")
-    if any("???" in line for line in lines):
-        line = next(n for n, s in enumerate(lines, start=1) if "???" in s)
-        note(
-            "AICC710",
-            name,
-            line,
-            "'???' in the text; the exporting tool probably replaced non-ASCII "
-            "characters by question marks",
-        )
-    return list(enumerate(lines, start=1))
+        note("AICC706", name, len(lines))
+    numbered = list(enumerate(lines, start=1))
+    lost = next((number for number, line in numbered if "???" in line), None)
+    if lost is not None:
+        note("AICC710", name, lost)
+    return numbered
 
 
 @dataclass
@@ -298,6 +270,14 @@ def _cell(cells: list[str], index: int | None) -> str:
     return cells[index]
 
 
+@dataclass
+class _Row:
+    line: int
+    cells: list[str]
+    unquoted: list[int]
+    broken: bool
+
+
 def parse_csv_row(line: str) -> tuple[list[str], list[int], bool]:
     """Split one CSV line: (stripped values, indexes of unquoted non-empty fields,
     whether the quoting is broken).
@@ -305,23 +285,28 @@ def parse_csv_row(line: str) -> tuple[list[str], list[int], bool]:
     values: list[str] = []
     unquoted: list[int] = []
     broken = False
-    position = 0
-    while True:
-        match = _FIELD.match(line, position)
-        if match is None:  # cannot happen: the pattern matches any text, even ""
-            return values, unquoted, True
-        quoted, bare, separator = match.groups()
+    for match in _fields(line):
+        quoted, bare, _ = match.groups()
         if quoted is not None:
             values.append(quoted.replace('""', '"').strip())
-        else:
-            bare = bare.strip()
-            broken = broken or '"' in bare
-            if bare:
-                unquoted.append(len(values))
-            values.append(bare.strip('"').strip())
+            continue
+        bare = bare.strip()
+        broken = broken or '"' in bare
+        if bare:
+            unquoted.append(len(values))
+        values.append(bare.strip('"').strip())
+    return values, unquoted, broken
+
+
+def _fields(line: str) -> list[re.Match[str]]:
+    matches = []
+    position = 0
+    while (match := _FIELD.match(line, position)) is not None:
+        matches.append(match)
+        if match.group(3) != ",":
+            break
         position = match.end()
-        if separator != ",":
-            return values, unquoted, broken
+    return matches
 
 
 def parse_csv_table(note: Note, name: str, lines: list[tuple[int, str]]) -> CsvTable:
@@ -331,14 +316,12 @@ def parse_csv_table(note: Note, name: str, lines: list[tuple[int, str]]) -> CsvT
     content = [(number, line) for number, line in lines if line.strip()]
     if not content:
         return CsvTable(name, [], [], 0)
-    header_line, header_text = content[0]
-    header, _, _ = parse_csv_row(header_text)
-    header = [h.lower() for h in header]
-    _note_repeats(note, name, header_line, header)
-    rows = [(number, parse_csv_row(line)) for number, line in content[1:]]
-    _note_syntax(note, name, header_line, header_text, rows, len(header))
-    width = max([len(header)] + [len(cells) for _, (cells, _, _) in rows])
-    return CsvTable(name, header, [(n, cells) for n, (cells, _, _) in rows], width)
+    rows = [_Row(n, *parse_csv_row(line)) for n, line in content]
+    header = [h.lower() for h in rows[0].cells]
+    _note_repeats(note, name, rows[0].line, header)
+    _note_syntax(note, name, rows, len(header))
+    width = max(len(row.cells) for row in rows)
+    return CsvTable(name, header, [(row.line, row.cells) for row in rows[1:]], width)
 
 
 def _note_repeats(note: Note, name: str, line: int, header: list[str]) -> None:
@@ -346,46 +329,21 @@ def _note_repeats(note: Note, name: str, line: int, header: list[str]) -> None:
         {h for h in header if h and h != "member" and header.count(h) > 1}
     )
     if repeated:
-        note(
-            "AICC711",
-            name,
-            line,
-            f"column {', '.join(repeated)} appears more than once; the first is used",
-        )
+        note("AICC711", name, line, columns=", ".join(repeated))
 
 
-def _note_syntax(
-    note: Note,
-    name: str,
-    header_line: int,
-    header_text: str,
-    rows: list[tuple[int, tuple[list[str], list[int], bool]]],
-    width: int,
-) -> None:
-    _, header_unquoted, _ = parse_csv_row(header_text)
-    unquoted = [(header_line, i) for i in header_unquoted]
-    unquoted += [(n, i) for n, (_, found, _) in rows for i in found]
+def _note_syntax(note: Note, name: str, rows: list[_Row], width: int) -> None:
+    unquoted = [(row.line, index) for row in rows for index in row.unquoted]
     if unquoted:
         line, index = unquoted[0]
-        note(
-            "AICC707",
-            name,
-            line,
-            f"{len(unquoted)} non-empty field(s) without double quotes (first: column "
-            f"{index + 1}); Moodle silently drops such rows",
-        )
-    for number, (_, _, broken) in rows:
-        if broken:
-            note("AICC709", name, number, "broken double quotes in this row")
-    odd = [(n, len(cells)) for n, (cells, _, _) in rows if len(cells) != width]
+        note("AICC707", name, line, count=len(unquoted), column=index + 1)
+    for row in rows[1:]:
+        if row.broken:
+            note("AICC709", name, row.line)
+    odd = [row for row in rows[1:] if len(row.cells) != width]
     if odd:
-        note(
-            "AICC708",
-            name,
-            odd[0][0],
-            f"{len(odd)} row(s) with another number of columns than the header's "
-            f"{width} (first: {odd[0][1]}); ILIAS refuses such a table",
-        )
+        found = len(odd[0].cells)
+        note("AICC708", name, odd[0].line, count=len(odd), width=width, found=found)
 
 
 @dataclass
@@ -435,46 +393,26 @@ def _keyword(
     note: Note, name: str, crs: CrsGroups, group: str | None, number: int, line: str
 ) -> None:
     if "=" not in line:
-        note(
-            "AICC211", name, number, f"line {line[:40]!r} is not Keyword=Value; ignored"
-        )
+        note("AICC211", name, number, text=line[:40])
         return
-    shown, _, value = line.partition("=")
-    shown, value = shown.strip(), value.strip()
+    key, _, value = (part.strip() for part in line.partition("="))
     if group is None:
-        note("AICC212", name, number, f"{shown} comes before any [group]; ignored")
+        note("AICC212", name, number, key=key)
         return
     if len(value) >= 2 and value[0] == value[-1] == '"':
-        note("AICC218", name, number, f"{shown} value is in quotes; Moodle keeps them")
+        note("AICC218", name, number, key=key)
         value = value[1:-1].strip()
-    keywords = crs.groups[group]
-    if shown.lower() in keywords:
-        note("AICC213", name, number, f"{shown} given twice; the last one is used")
-    keywords[shown.lower()] = (value, number)
-    _check_value(note, name, number, shown, value)
+    if key.lower() in crs.groups[group]:
+        note("AICC213", name, number, key=key)
+    crs.groups[group][key.lower()] = (value, number)
+    _check_value(note, name, number, key, value)
 
 
 def _check_value(note: Note, name: str, number: int, key: str, value: str) -> None:
     special = sorted(set(_INI_SPECIAL.findall(value)))
     if special:
-        note(
-            "AICC209",
-            name,
-            number,
-            f"{key} holds {''.join(special)}; ILIAS's INI parser can cut the value "
-            "short or refuse the whole file",
-        )
+        note("AICC209", name, number, key=key, chars="".join(special))
     if "=" in value:
-        note(
-            "AICC210",
-            name,
-            number,
-            f"{key} holds '='; Moodle and Chamilo split the line at the wrong '='",
-        )
+        note("AICC210", name, number, key=key)
     if value.lower() in _INI_WORDS:
-        note(
-            "AICC214",
-            name,
-            number,
-            f"{key} is {value!r}; ILIAS's INI parser turns it into 1 or nothing",
-        )
+        note("AICC214", name, number, key=key, value=value)

@@ -27,10 +27,12 @@ from aiccbridge.core._model import (
     version_rules,
 )
 from aiccbridge.core._text import CONTROL_RE
+from aiccbridge.core._zipsafe import unsafe_name
 
 __all__ = [
     "AU_COLUMNS",
     "DEFLATE_LEVEL",
+    "DES_COLUMNS",
     "ZIP_TIMESTAMP",
     "build_zip",
     "render_package",
@@ -55,7 +57,8 @@ AU_COLUMNS: tuple[str, ...] = (
 )
 """The ``.au`` columns in the order the spec lists them (and the writer writes)."""
 
-DES_COLUMNS = ("System_ID", "Developer_ID", "Title", "Description")
+DES_COLUMNS: tuple[str, ...] = ("System_ID", "Developer_ID", "Title", "Description")
+"""The ``.des`` columns in the order the writer writes them."""
 CMP_COLUMNS = ("Structure_Element", "Requirement", "Result", "Next", "Return")
 PRE_COLUMNS = ("Structure_Element", "Prerequisite")
 
@@ -73,6 +76,7 @@ _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 _TIMESPAN = re.compile(r"[0-9]{2,4}:[0-5][0-9]:[0-5][0-9](\.[0-9]{1,2})?")
 _TIME_ACTION = re.compile(r"[EC],[MN]|[MN],[EC]", re.IGNORECASE)
 _EXPRESSION_ID = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_EDGE_SPACE = re.compile(r"^[^\S\n]|[^\S\n]$", re.MULTILINE)
 
 
 def render_package(
@@ -112,18 +116,20 @@ def zip_files(files: Sequence[PackageFile]) -> bytes:
     Every member is deflated at :data:`DEFLATE_LEVEL`, dated
     :data:`ZIP_TIMESTAMP`, marked as a regular file with mode 0644 and carries
     no extra field; the zip has no comment. The same files give the same bytes.
+    Names must be safe relative paths (``PackageError`` otherwise); non-ASCII
+    names are stored as UTF-8 with the zip's UTF-8 flag.
     """
     local: list[bytes] = []
     central: list[bytes] = []
     offset = 0
     for file in files:
-        name = file.name.encode("ascii")
+        name, flags = _member_name(file.name)
         packed = zlib.compress(file.data, DEFLATE_LEVEL, wbits=-15)
         crc = zlib.crc32(file.data)
         sizes = (crc, len(packed), len(file.data), len(name))
-        local += [_LOCAL.pack(_LOCAL_SIG, 20, 0, 8, 0, _DOS_DATE, *sizes, 0), name]
-        local.append(packed)
-        central += [_CENTRAL.pack(_CENTRAL_SIG, 0x0314, 20, 0, 8, 0, _DOS_DATE, *sizes)]
+        head = (20, flags, 8, 0, _DOS_DATE, *sizes)
+        local += [_LOCAL.pack(_LOCAL_SIG, *head, 0), name, packed]
+        central += [_CENTRAL.pack(_CENTRAL_SIG, 0x0314, *head)]
         central += [_CENTRAL_TAIL.pack(0, 0, 0, 0, _REGULAR_0644, offset), name]
         offset += _LOCAL.size + len(name) + len(packed)
     directory = b"".join(central)
@@ -132,6 +138,16 @@ def zip_files(files: Sequence[PackageFile]) -> bytes:
     return b"".join(local) + directory + end
 
 
+def _member_name(name: str) -> tuple[bytes, int]:
+    problem = unsafe_name(name)
+    if problem is not None:
+        raise PackageError(f"cannot zip {name!r}: it {problem}")
+    if name.isascii():
+        return name.encode("ascii"), 0
+    return name.encode("utf-8"), _UTF8_NAME
+
+
+_UTF8_NAME = 0x800
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIH")
 _CENTRAL_TAIL = struct.Struct("<HHHHII")
@@ -293,8 +309,9 @@ def _all_values(package: Package) -> list[str]:
 
 def _check_values(package: Package) -> None:
     values = _all_values(package)
-    clean = CONTROL_RE.search("".join(values)) is None
-    if clean and not any(v[:1].isspace() or v[-1:].isspace() for v in values if v):
+    if CONTROL_RE.search("".join(values)) is None and (
+        _EDGE_SPACE.search("\n".join(values)) is None
+    ):
         return
     for label, value in _labelled_values(package):
         if CONTROL_RE.search(value):

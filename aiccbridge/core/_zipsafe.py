@@ -64,14 +64,14 @@ DEFAULT_LIMITS = ZipLimits()
 class ArchiveContents:
     """The files of a zip or folder: every name, and the data of the wanted ones.
 
-    ``problems`` are (name, reason) pairs for members that could not be read
-    (damaged data, a duplicate name, a symlink in a folder); the caller decides
-    what to report.
+    ``problems`` are (kind, name, detail) for members that were not read: kind
+    ``"damaged"`` (detail says why), ``"duplicate"`` (a second member of that
+    name) or ``"symlink"`` (in a folder; not followed). The caller reports them.
     """
 
     names: tuple[str, ...]
     data: Mapping[str, bytes] = field(default_factory=dict)
-    problems: tuple[tuple[str, str], ...] = ()
+    problems: tuple[tuple[str, str, str], ...] = ()
 
 
 def unsafe_name(name: str) -> str | None:
@@ -200,14 +200,14 @@ def _read_members(
 ) -> ArchiveContents:
     names: list[str] = []
     data: dict[str, bytes] = {}
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str, str]] = []
     budget = [limits.max_total_bytes]
     for info in infos:
         name = info.orig_filename
         if info.is_dir():
             continue
         if name in names:
-            problems.append((name, "is in the zip twice; the first copy is used"))
+            problems.append(("duplicate", name, ""))
             continue
         names.append(name)
         if wanted(name):
@@ -222,12 +222,12 @@ def _read_one(
     limits: ZipLimits,
     budget: list[int],
     data: dict[str, bytes],
-    problems: list[tuple[str, str]],
+    problems: list[tuple[str, str, str]],
 ) -> None:
     try:
         data[info.orig_filename] = _bounded_read(archive, info, label, limits, budget)
     except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError) as exc:
-        problems.append((info.orig_filename, f"cannot be unpacked ({exc})"))
+        problems.append(("damaged", info.orig_filename, str(exc)))
         logger.debug("%s: member %s is damaged: %s", label, info.orig_filename, exc)
 
 
@@ -266,10 +266,10 @@ def read_folder(
     followed; they are reported in ``problems``.
     """
     names: list[str] = []
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str, str]] = []
     for path, relative in _walk(folder):
         if path.is_symlink():
-            problems.append((relative, "is a symbolic link; it is not followed"))
+            problems.append(("symlink", relative, ""))
             continue
         names.append(relative)
         if len(names) > limits.max_entries:

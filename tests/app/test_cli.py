@@ -20,8 +20,12 @@ def test_version(aiccbridge_project: Project) -> None:
 
 
 def test_console_script_runs_as_a_module() -> None:
-    done = subprocess.run([sys.executable, "-m", "aiccbridge", "--version"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "aiccbridge", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0 and __version__ in done.stdout
 
 
@@ -33,8 +37,11 @@ def test_root_config_runs_the_main_job(tmp_path: Path) -> None:
     (tenant,) = outcome.json()["tenants"]
     assert tenant["tenant"] == "demo-schoox"
     assert tenant["added"] == 20 and tenant["retired"] == 0 and not tenant["rejected"]
-    assert {t["id"] for t in tenant["transliterated"]} >= {"ACME-108", "ACME-109",
-                                                           "ACME-110"}
+    assert {t["id"] for t in tenant["transliterated"]} >= {
+        "ACME-108",
+        "ACME-109",
+        "ACME-110",
+    }
     bundle = Path(tenant["bundle"])
     for package in bundle.glob("*.zip"):
         project.run("package", "validate", str(package)).assert_success()
@@ -99,11 +106,16 @@ def test_plugins_json(aiccbridge_project: Project) -> None:
 
 
 def test_config_check_reports_errors_and_warnings(aiccbridge_project: Project) -> None:
-    aiccbridge_project.write_config({
-        "ok": {"vendor": "schoox", "credentials": {"api_key": "UNSET_VAR_FOR_TEST"}},
-        "self-hosted": {"vendor": "totara"},
-        "ghost": {"vendor": "nobody"},
-    })
+    aiccbridge_project.write_config(
+        {
+            "ok": {
+                "vendor": "schoox",
+                "credentials": {"api_key": "UNSET_VAR_FOR_TEST"},
+            },
+            "self-hosted": {"vendor": "totara"},
+            "ghost": {"vendor": "nobody"},
+        }
+    )
     outcome = aiccbridge_project.run("config", "check", "--json").assert_exit(2)
     findings = outcome.json()["findings"]
     keyed = {(f["tenant"], f["key"], f["severity"]) for f in findings}
@@ -115,26 +127,42 @@ def test_config_check_reports_errors_and_warnings(aiccbridge_project: Project) -
 
 def test_config_check_plugin_rule(aiccbridge_project: Project) -> None:
     aiccbridge_project.write_config(
-        {"site": {"vendor": "totara", "hostnames": ["*.example.com"]}})
+        {"site": {"vendor": "totara", "hostnames": ["*.example.com"]}}
+    )
     outcome = aiccbridge_project.run("config", "check").assert_exit(2)
     assert "a Totara site is one host" in outcome.stderr + outcome.stdout
 
 
 def test_package_build_validate_inspect(aiccbridge_project: Project) -> None:
     out = aiccbridge_project.root / "built"
-    data = aiccbridge_project.run("package", "build", "--course", "P-1", "--out",
-                                  str(out), "--json").assert_success().json()
+    data = (
+        aiccbridge_project.run(
+            "package", "build", "--course", "P-1", "--out", str(out), "--json"
+        )
+        .assert_success()
+        .json()
+    )
     (row,) = data["packages"]
     path = Path(row["package"])
     assert path == out / "P-1.zip"
     with zipfile.ZipFile(path) as archive:
-        assert archive.namelist() == ["course.crs", "course.au", "course.des",
-                                      "course.cst"]
+        assert archive.namelist() == [
+            "course.crs",
+            "course.au",
+            "course.des",
+            "course.cst",
+        ]
     validated = aiccbridge_project.run("package", "validate", str(path), "--json")
     assert validated.assert_success().json()["ok"] is True
     inspected = aiccbridge_project.run("package", "inspect", str(path)).assert_success()
-    inspected.fnmatch_lines(["course P-1: A Path*", "*AU A1: https://aicc.example.com/"
-                             "launch/acme/C-1", "*AU A2:*/C-2", "*block Root: A1, A2"])
+    inspected.fnmatch_lines(
+        [
+            "course P-1: A Path*",
+            "*AU A1: https://aicc.example.com/launch/acme/C-1",
+            "*AU A2:*/C-2",
+            "*block Root: A1, A2",
+        ]
+    )
 
 
 def test_package_build_unknown_course(aiccbridge_project: Project) -> None:
@@ -151,9 +179,20 @@ def test_validate_a_file_that_is_not_a_zip(tmp_path: Path) -> None:
     project.run("package", "inspect", str(bogus)).assert_exit(1)
 
 
-@pytest.mark.parametrize("command", [
-    ["sync"], ["package", "build"], ["package", "validate"], ["package", "inspect"],
-    ["config", "check"], ["plugins"], ["vendors"]])
-def test_every_command_has_help(aiccbridge_project: Project, command: list[str]) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["sync"],
+        ["package", "build"],
+        ["package", "validate"],
+        ["package", "inspect"],
+        ["config", "check"],
+        ["plugins"],
+        ["vendors"],
+    ],
+)
+def test_every_command_has_help(
+    aiccbridge_project: Project, command: list[str]
+) -> None:
     outcome = aiccbridge_project.run(*command, "--help").assert_success()
     assert "Usage:" in outcome.stdout

@@ -4,9 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from aiccbridge.config import find_config, load_config
+from aiccbridge.config import AiccVersion, Encoding, find_config, load_config
 from aiccbridge.core import AICC_VERSIONS, ENCODINGS
-from aiccbridge.config import AiccVersion, Encoding
 from aiccbridge.errors import ConfigError
 
 GOOD = """\
@@ -93,7 +92,8 @@ def test_version_as_a_number_gets_a_hint(tmp_path: Path) -> None:
 
 def test_missing_section_and_unknown_key(tmp_path: Path) -> None:
     text = GOOD.replace('[provider]\nname = "Acme"\n', "[provider]\n").replace(
-        'encoding = "cp1252"', 'encoding = "cp1252"\nextra = 1')
+        'encoding = "cp1252"', 'encoding = "cp1252"\nextra = 1'
+    )
     lines = error_lines(tmp_path, text)
     assert any("provider.name: required key is missing" in line for line in lines)
     assert any("tenants.one.extra: unknown key" in line for line in lines)
@@ -108,8 +108,9 @@ def test_missing_section_and_unknown_key(tmp_path: Path) -> None:
     ],
 )
 def test_launch_url_template(tmp_path: Path, launch_url: str, message: str) -> None:
-    text = GOOD.replace("https://aicc.acme.example/launch/{tenant}/{course_id}",
-                        launch_url)
+    text = GOOD.replace(
+        "https://aicc.acme.example/launch/{tenant}/{course_id}", launch_url
+    )
     (line,) = error_lines(tmp_path, text)
     assert "provider.launch_url" in line and message in line
 
@@ -134,7 +135,9 @@ def test_missing_and_binary_files(tmp_path: Path) -> None:
         load_config(bad)
 
 
-def test_find_config_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_find_config_precedence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AICCBRIDGE_CONFIG", str(tmp_path / "env.toml"))
     assert find_config(Path("opt.toml")) == Path("opt.toml")
     assert find_config(None) == tmp_path / "env.toml"
@@ -143,6 +146,10 @@ def test_find_config_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_tenant_names_are_checked(tmp_path: Path) -> None:
-    (line,) = error_lines(tmp_path, GOOD.replace("[tenants.one]", '[tenants."a b"]')
-                          .replace("[tenants.one.credentials]", '[tenants."a b".credentials]'))
+    (line,) = error_lines(
+        tmp_path,
+        GOOD.replace("[tenants.one]", '[tenants."a b"]').replace(
+            "[tenants.one.credentials]", '[tenants."a b".credentials]'
+        ),
+    )
     assert "tenant name 'a b'" in line

@@ -8,7 +8,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_cli_reference_is_up_to_date() -> None:
     spec = importlib.util.spec_from_file_location(
-        "gen_cli_reference", REPO / "scripts" / "gen_cli_reference.py")
+        "gen_cli_reference", REPO / "scripts" / "gen_cli_reference.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -21,9 +22,18 @@ def test_public_api_is_pinned() -> None:
     import aiccbridge
 
     assert sorted(aiccbridge.__all__) == [
-        "AiccBridgeError", "ConfigError", "ExitCode", "INI_SPECIAL", "PluginError",
-        "SHARED_PUBLIC_HOSTS", "TenantConfig", "Vendor", "VendorError", "__version__",
-        "hookimpl"]
+        "AiccBridgeError",
+        "ConfigError",
+        "ExitCode",
+        "INI_SPECIAL",
+        "PluginError",
+        "SHARED_PUBLIC_HOSTS",
+        "TenantConfig",
+        "Vendor",
+        "VendorError",
+        "__version__",
+        "hookimpl",
+    ]
     for name in aiccbridge.__all__:
         assert getattr(aiccbridge, name) is not None
 

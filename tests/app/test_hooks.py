@@ -20,8 +20,15 @@ class AcmeLms:
 
     @hookimpl
     def aiccbridge_register_vendors(self, register: Callable[[Vendor], None]) -> None:
-        register(Vendor(id="acmelms", name="Acme LMS", hostnames=("lms.acme.example",),
-                        encoding="cp1252", forbidden_chars="!"))
+        register(
+            Vendor(
+                id="acmelms",
+                name="Acme LMS",
+                hostnames=("lms.acme.example",),
+                encoding="cp1252",
+                forbidden_chars="!",
+            )
+        )
 
     @hookimpl
     def aiccbridge_check_tenant(

@@ -1,4 +1,4 @@
-"""A sync killed with SIGKILL at many points is finished by the next run, exactly once."""
+"""A sync killed with SIGKILL at many points is finished by the next run, once."""
 
 from __future__ import annotations
 
@@ -17,15 +17,24 @@ DELAYS = (0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 1.1, 1.4)
 
 
 def big_catalog(count: int) -> list[dict[str, str]]:
-    return [{"course_id": f"K-{n:05d}", "title": f"Course number {n}", "kind": "course"}
-            for n in range(count)]
+    return [
+        {"course_id": f"K-{n:05d}", "title": f"Course number {n}", "kind": "course"}
+        for n in range(count)
+    ]
 
 
 def run_and_kill(project: Project, delay: float) -> None:
-    command = [sys.executable, "-m", "aiccbridge", "--config", str(project.config_path),
-               "sync"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "aiccbridge",
+        "--config",
+        str(project.config_path),
+        "sync",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     time.sleep(delay)
     if process.poll() is None:
         os.kill(process.pid, signal.SIGKILL)

@@ -10,8 +10,13 @@ from pathlib import Path
 from aiccbridge.core import read_package
 from aiccbridge.testing import Project
 
-COLUMNS = {"id": "course_id", "title": "course_title", "url": "url",
-           "duration": "content_duration", "subject": "subject"}
+COLUMNS = {
+    "id": "course_id",
+    "title": "course_title",
+    "url": "url",
+    "duration": "content_duration",
+    "subject": "subject",
+}
 
 
 def test_udemy_catalog_for_an_ascii_and_a_utf8_tenant(
@@ -21,8 +26,10 @@ def test_udemy_catalog_for_an_ascii_and_a_utf8_tenant(
     shutil.copy(source, tmp_path / "catalog.csv")
     project = Project(tmp_path)
     project.write_config(
-        {"plain": {"vendor": "schoox", "encoding": "ascii"},
-         "unicode": {"vendor": "schoox", "encoding": "utf-8"}},
+        {
+            "plain": {"vendor": "schoox", "encoding": "ascii"},
+            "unicode": {"vendor": "schoox", "encoding": "utf-8"},
+        },
         catalog={"path": "catalog.csv", "duration_unit": "hours", "columns": COLUMNS},
     )
     outcome = project.run("sync", "--vendor", "schoox", "--json")

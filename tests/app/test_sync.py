@@ -33,8 +33,14 @@ def test_first_run_adds_everything_and_second_plans_nothing(
     assert (first["added"], first["changed"], first["retired"]) == (4, 0, 0)
     bundle = Path(first["bundle"])
     assert sorted(p.name for p in bundle.iterdir()) == [
-        "C-1.zip", "C-2.zip", "P-1.zip", "README.txt", "V-1.zip",
-        "manifest.csv", "manifest.json"]
+        "C-1.zip",
+        "C-2.zip",
+        "P-1.zip",
+        "README.txt",
+        "V-1.zip",
+        "manifest.csv",
+        "manifest.json",
+    ]
     again = sync(aiccbridge_project)
     assert (again["added"], again["changed"], again["unchanged"]) == (0, 0, 4)
     assert again["bundle"] is None
@@ -54,7 +60,11 @@ def test_manifest_names_every_package_with_its_sha256(
     with open(bundle / "manifest.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert {r["course_id"] for r in rows if r["action"] == "add"} == {
-        "C-1", "C-2", "V-1", "P-1"}
+        "C-1",
+        "C-2",
+        "V-1",
+        "P-1",
+    }
 
 
 def test_bundle_name_is_utc_time(aiccbridge_project: Project) -> None:
@@ -108,8 +118,9 @@ def test_rejected_row_keeps_its_delivered_course(aiccbridge_project: Project) ->
     outcome.assert_exit(1)
     (result,) = outcome.json()["tenants"]
     assert result["retired"] == 0
-    assert result["rejected"] == [{"line": 4, "id": "V-1", "reason": result["rejected"][0]
-                                   ["reason"]}]
+    assert result["rejected"] == [
+        {"line": 4, "id": "V-1", "reason": result["rejected"][0]["reason"]}
+    ]
 
 
 def test_same_catalog_gives_same_names_and_bytes(tmp_path: Path) -> None:
@@ -120,8 +131,12 @@ def test_same_catalog_gives_same_names_and_bytes(tmp_path: Path) -> None:
         project.write_catalog()
         project.write_config()
         bundle = Path(sync(project)["bundle"])
-        hashes.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                       for p in bundle.glob("*.zip")})
+        hashes.append(
+            {
+                p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in bundle.glob("*.zip")
+            }
+        )
     assert hashes[0] == hashes[1]
 
 
@@ -143,8 +158,18 @@ def test_dry_run_writes_nothing(aiccbridge_project: Project) -> None:
 
 def test_json_report_shape(aiccbridge_project: Project) -> None:
     result = sync(aiccbridge_project)
-    assert set(result) >= {"tenant", "vendor", "added", "changed", "unchanged",
-                           "retired", "rejected", "transliterated", "failed", "bundle"}
+    assert set(result) >= {
+        "tenant",
+        "vendor",
+        "added",
+        "changed",
+        "unchanged",
+        "retired",
+        "rejected",
+        "transliterated",
+        "failed",
+        "bundle",
+    }
 
 
 def test_ascii_tenant_reports_transliteration(aiccbridge_project: Project) -> None:
@@ -177,7 +202,8 @@ def test_learning_path_with_unknown_member_is_rejected(
 
 def test_library_selection(aiccbridge_project: Project) -> None:
     aiccbridge_project.write_config(
-        {"acme": {"vendor": "schoox", "library": {"kinds": ["video"]}}})
+        {"acme": {"vendor": "schoox", "library": {"kinds": ["video"]}}}
+    )
     result = sync(aiccbridge_project)
     assert result["added"] == 1
 
@@ -237,15 +263,21 @@ def test_unchanged_inputs_skip_the_build_and_cosmetic_edits_change_nothing(
     sync(aiccbridge_project)
     calls: list[str] = []
     real = sync_module.build_entry
-    monkeypatch.setattr(sync_module, "build_entry",
-                        lambda entry, *a: calls.append(entry.id) or real(entry, *a))
+    monkeypatch.setattr(
+        sync_module,
+        "build_entry",
+        lambda entry, *a: calls.append(entry.id) or real(entry, *a),
+    )
     assert sync(aiccbridge_project)["unchanged"] == 4
     assert calls == []
     rows = [dict(r, duration="90") for r in ROWS]  # duration is not in the package
     aiccbridge_project.write_config(
         {"acme": {"vendor": "schoox", "encoding": "ascii"}},
-        catalog={"path": "catalog.csv",
-                 "columns": {"id": "course_id", "title": "title"}})
+        catalog={
+            "path": "catalog.csv",
+            "columns": {"id": "course_id", "title": "title"},
+        },
+    )
     aiccbridge_project.write_catalog(rows)
     result = sync(aiccbridge_project)
     assert (result["changed"], result["unchanged"], result["bundle"]) == (0, 4, None)

@@ -13,9 +13,14 @@ from aiccbridge.core import (
     Descriptor,
     Package,
     StructureRow,
+    _diagnostics,
+    _model,
+    _reader,
+    _text,
+    _writer,
+    _zipsafe,
     version_rules,
 )
-from aiccbridge.core import _diagnostics, _model, _reader, _text, _writer, _zipsafe
 from aiccbridge.core import package as package_module
 
 
@@ -160,16 +165,37 @@ def test_private_modules_export_deliberately() -> None:
         "version_rules",
     ]
     assert _reader.__all__ == ["read_package"]
-    assert _diagnostics.__all__ == ["CODES", "SEVERITIES", "Diagnostic", "PackageReading"]
+    assert _diagnostics.__all__ == [
+        "CODES",
+        "MESSAGES",
+        "SEVERITIES",
+        "Diagnostic",
+        "PackageReading",
+        "make_diagnostic",
+    ]
     assert _writer.__all__ == [
         "AU_COLUMNS",
         "DEFLATE_LEVEL",
+        "DES_COLUMNS",
         "ZIP_TIMESTAMP",
         "build_zip",
         "render_package",
         "zip_files",
     ]
-    assert "fit_text" in _text.__all__
+    assert _text.__all__ == [
+        "CONTROL_RE",
+        "CrsGroups",
+        "CsvTable",
+        "FittedText",
+        "Note",
+        "decode_course_file",
+        "fit_text",
+        "has_control",
+        "parse_crs",
+        "parse_csv_row",
+        "parse_csv_table",
+        "split_lines",
+    ]
     assert _zipsafe.__all__ == [
         "DEFAULT_LIMITS",
         "ArchiveContents",

@@ -209,6 +209,10 @@ def test_line_break_in_a_table_value_is_named() -> None:
 def test_spaces_at_the_ends_are_refused() -> None:
     with pytest.raises(PackageError, match="Course_Title ' Fire' has spaces"):
         render_package(one_au(title=" Fire"))
+    for title in ("One ", "One\u00a0", "\u3000One"):
+        package = dataclasses.replace(one_au(), descriptors=(Descriptor("A1", title),))
+        with pytest.raises(PackageError, match=r"\.des row 'A1' Title .* has spaces"):
+            render_package(package)
 
 
 @pytest.mark.parametrize(
@@ -361,6 +365,15 @@ def test_zip_files_keeps_the_given_order() -> None:
     archive = zipfile.ZipFile(io.BytesIO(zip_files(files)))
     assert archive.namelist() == ["b.txt", "a.txt"]
     assert archive.read("b.txt") == b"bee" and archive.read("a.txt") == b""
+
+
+def test_zip_files_names() -> None:
+    archive = zipfile.ZipFile(io.BytesIO(zip_files([PackageFile("été/a.txt", b"x")])))
+    assert archive.namelist() == ["été/a.txt"]
+    assert archive.infolist()[0].flag_bits == 0x800
+    for bad in ("../a.txt", "/a.txt", "a\\b.txt"):
+        with pytest.raises(PackageError, match="cannot zip"):
+            zip_files([PackageFile(bad, b"")])
 
 
 def test_empty_zip() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from aiccbridge.core._zipsafe import read_zip, unsafe_name
 CST = b'"Block","Member"\r\n"Root","A1"\r\n'
 
 
-def make_zip(members: list[tuple[str | zipfile.ZipInfo, bytes]]) -> bytes:
+def make_zip(members: Sequence[tuple[str | zipfile.ZipInfo, bytes]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members:

@@ -9,14 +9,15 @@ in request bodies; it is never logged and never put in an exception message
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import Self
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 import httpx
 
@@ -31,6 +32,7 @@ from aiccbridge.core.hacp._codec import (
 from aiccbridge.core.hacp._errors import (
     HacpError,
     HacpHttpError,
+    HacpLmsError,
     HacpNetworkError,
     HacpRedirectError,
     HacpRefusedError,
@@ -44,7 +46,7 @@ __all__ = ["HacpClient", "SyncHacpClient"]
 # One logger for every HACP exchange, named for the public package.
 logger = logging.getLogger("aiccbridge.core.hacp")
 
-_FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/plain"}
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 _MASK = "[session]"
 
 
@@ -134,12 +136,25 @@ class _Session:
         )
 
     def mask(self, text: str) -> str:
-        """``text`` with every occurrence of the session id masked."""
-        if not self._session_id:
-            return text
-        return re.sub(re.escape(self._session_id), _MASK, text, flags=re.IGNORECASE)
+        """``text`` with the session id masked, as is and percent-encoded."""
+        secret = self._session_id
+        for form in {secret, quote(secret, safe=""), quote_plus(secret, safe="")}:
+            if form:
+                text = re.sub(re.escape(form), _MASK, text, flags=re.IGNORECASE)
+        return text
 
-    def log(self, command: str, result: str, started: float, attempts: int) -> None:
+    @contextlib.contextmanager
+    def logged(self, command: str) -> Iterator[_Tally]:
+        """Count the attempts of one exchange and log it once at the end."""
+        tally, started = _Tally(), time.perf_counter()
+        try:
+            yield tally
+        except BaseException as exc:
+            self._log(command, _failure(exc), started, tally.attempts)
+            raise
+        self._log(command, "error=0", started, tally.attempts)
+
+    def _log(self, command: str, result: str, started: float, attempts: int) -> None:
         elapsed = (time.perf_counter() - started) * 1000
         logger.info(
             "HACP POST %s %s -> %s in %.0f ms (%d attempt%s)",
@@ -152,6 +167,13 @@ class _Session:
         )
 
 
+class _Tally:
+    """The attempts made so far in one exchange."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+
 def _host_of(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -162,10 +184,10 @@ def _host_of(url: str) -> str:
     return parts.hostname
 
 
-def _result(answer: HacpResponse | None, error: BaseException | None) -> str:
-    if error is not None:
-        return type(error).__name__
-    return f"error={answer.error if answer else '?'}"
+def _failure(error: BaseException) -> str:
+    if isinstance(error, HacpLmsError):
+        return f"error={error.code} {type(error).__name__}"
+    return type(error).__name__
 
 
 def _check_putparam(aicc_data: str) -> str:
@@ -278,24 +300,15 @@ class HacpClient:
     async def _exchange(self, command: str, aicc_data: str) -> HacpResponse:
         session = self._session
         body = session.body(command, aicc_data)
-        started, attempts = time.perf_counter(), 0
-        answer: HacpResponse | None = None
-        error: BaseException | None = None
-        try:
+        with session.logged(command) as tally:
             while True:
-                attempts += 1
+                tally.attempts += 1
                 try:
-                    answer = await self._attempt(body)
-                    return answer
+                    return await self._attempt(body)
                 except _Retry as retry:
-                    if attempts > session.retries:
+                    if tally.attempts > session.retries:
                         raise retry.error from None
-                    await self._sleep(session.delay(attempts - 1))
-        except BaseException as exc:
-            error = exc
-            raise
-        finally:
-            session.log(command, _result(answer, error), started, attempts)
+                    await self._sleep(session.delay(tally.attempts - 1))
 
     async def _attempt(self, body: bytes) -> HacpResponse:
         session = self._session
@@ -408,24 +421,15 @@ class SyncHacpClient:
     def _exchange(self, command: str, aicc_data: str) -> HacpResponse:
         session = self._session
         body = session.body(command, aicc_data)
-        started, attempts = time.perf_counter(), 0
-        answer: HacpResponse | None = None
-        error: BaseException | None = None
-        try:
+        with session.logged(command) as tally:
             while True:
-                attempts += 1
+                tally.attempts += 1
                 try:
-                    answer = self._attempt(body)
-                    return answer
+                    return self._attempt(body)
                 except _Retry as retry:
-                    if attempts > session.retries:
+                    if tally.attempts > session.retries:
                         raise retry.error from None
-                    self._sleep(session.delay(attempts - 1))
-        except BaseException as exc:
-            error = exc
-            raise
-        finally:
-            session.log(command, _result(answer, error), started, attempts)
+                    self._sleep(session.delay(tally.attempts - 1))
 
     def _attempt(self, body: bytes) -> HacpResponse:
         session = self._session

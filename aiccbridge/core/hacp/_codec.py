@@ -152,7 +152,7 @@ def unquote_lenient(text: str, *, plus: bool = True) -> str:
     """Undo form or ``escape()`` encoding.
 
     Handles ``+`` (unless ``plus`` is false), ``%XX`` bytes read as UTF-8 or
-    else Latin-1, and the non-standard ``%uXXXX`` form.
+    else Latin-1, and the non-standard ``%u`` form with four hex digits.
     """
     if plus:
         text = text.replace("+", " ")
@@ -282,8 +282,8 @@ def parse_response(body: bytes | str, content_type: str | None = None) -> HacpRe
     A body that is one percent-encoded line (a form-encoded capture) is
     decoded first.  A body in HTML markup is read only from its first
     ``<pre>`` block, and only when that block starts with an ``error=`` line;
-    any other HTML page is refused.  Lines before the ``error=`` line (a complaint printed by the
-    LMS) are skipped.
+    any other HTML page is refused.  Lines before the ``error=`` line (a
+    complaint printed by the LMS) are skipped.
     """
     text = _unwrap_html(_unwrap_form_encoded(_decode_bytes(body, content_type)))
     lines = _lines(text)
@@ -480,7 +480,7 @@ _Decode = Callable[[str], str]
 _Found = dict[int, dict[str, tuple[str, str]]]
 _SPEC_NAMES = {
     name.lower(): name
-    for name in (
+    for name in [
         "Student_ID",
         "Student_Name",
         "Lesson_Location",
@@ -510,7 +510,7 @@ _SPEC_NAMES = {
         "Student_Data",
         "Student_Demographics",
         "Student_Preferences",
-    )
+    ]
 }
 _TEXT_FIELDS = ("student_id", "student_name", "lesson_location")
 _TYPED_FIELDS: dict[str, Callable[[str], object]] = {

@@ -139,8 +139,8 @@ def is_already_exited(error: HacpError) -> bool:
 
     True for code 101 (whatever the text) and for any non-zero LMS code whose
     text mentions "terminated", "exited" or "already exit"; the AU can then
-    treat a repeated ExitAU as done.  Error 3 (invalid session) is not taken
-    as exited: it also means a wrong or expired session.
+    treat a repeated ExitAU as done.  A plain error 3 (invalid session) is
+    not taken as exited: a wrong or expired session answers the same.
     """
     if not isinstance(error, HacpLmsError):
         return False

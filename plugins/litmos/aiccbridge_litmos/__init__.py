@@ -19,8 +19,10 @@ LITMOS = Vendor(
     delivery="outbox",
     encoding="ascii",
     credentials=("api_key",),
-    notes=("Upload AICC packages in the Litmos admin UI (eLearning module, AICC).",
-           "Confirm the HACP host from a real launch's AICC_URL."),
+    notes=(
+        "Upload AICC packages in the Litmos admin UI (eLearning module, AICC).",
+        "Confirm the HACP host from a real launch's AICC_URL.",
+    ),
 )
 
 

@@ -39,8 +39,10 @@ SCHOOX = Vendor(
     delivery="outbox",
     encoding="ascii",
     credentials=("api_key", "academy_id"),
-    notes=("Upload each package as a SCORM/AICC lecture; the API can only list "
-           "courses.", _SESSION_NOTE),
+    notes=(
+        "Upload each package as a SCORM/AICC lecture; the API can only list courses.",
+        _SESSION_NOTE,
+    ),
 )
 
 ULTIPRO = Vendor(
@@ -59,8 +61,9 @@ PAYCOM = Vendor(
     hostnames=("ms.paycomonline.net", "lms.paycomdfw.net", "scormengine.schoox.com"),
     delivery="outbox",
     encoding="ascii",
-    notes=("No public content API: upload the outbox bundle in Paycom's learning "
-           "module.",),
+    notes=(
+        "No public content API: upload the outbox bundle in Paycom's learning module.",
+    ),
 )
 
 

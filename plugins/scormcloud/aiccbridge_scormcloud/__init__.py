@@ -21,9 +21,11 @@ SCORMCLOUD = Vendor(
     encoding="utf-8",
     mobile_tracking="no",
     credentials=("app_id", "secret_key"),
-    notes=("Basic auth: application id and secret key.",
-           "Deleting a course destroys its registrations; aiccbridge never deletes "
-           "without being told to."),
+    notes=(
+        "Basic auth: application id and secret key.",
+        "Deleting a course destroys its registrations; aiccbridge never deletes "
+        "without being told to.",
+    ),
 )
 
 

@@ -43,5 +43,7 @@ def aiccbridge_check_tenant(tenant: TenantConfig, vendor: Vendor) -> list[str] |
         return None
     wildcards = [h for h in tenant.hostnames if h.startswith("*.")]
     if wildcards:
-        return [f"hostnames: {wildcards[0]} - a Totara site is one host; list it exactly"]
+        return [
+            f"hostnames: {wildcards[0]} - a Totara site is one host; list it exactly"
+        ]
     return []

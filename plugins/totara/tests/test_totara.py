@@ -13,10 +13,12 @@ def test_totara_needs_the_site_host(aiccbridge_project: Project) -> None:
 
 
 def test_totara_titles_lose_equals_signs(aiccbridge_project: Project) -> None:
-    aiccbridge_project.write_catalog([
-        {"course_id": "T-1", "title": "E=mc² explained", "kind": "course"}])
+    aiccbridge_project.write_catalog(
+        [{"course_id": "T-1", "title": "E=mc² explained", "kind": "course"}]
+    )
     aiccbridge_project.write_config(
-        {"site": {"vendor": "totara", "hostnames": ["lms.example.com"]}})
+        {"site": {"vendor": "totara", "hostnames": ["lms.example.com"]}}
+    )
     aiccbridge_project.run("config", "check").assert_success()
     result = aiccbridge_project.run("sync", "--json").assert_success().json()
     bundle = Path(result["tenants"][0]["bundle"])

@@ -487,6 +487,12 @@ def test_aicc_data_unknown_groups_and_merging() -> None:
     assert data.core.time == datetime.timedelta(seconds=5)
 
 
+def test_aicc_data_group_names_with_spaces_and_indents() -> None:
+    data = parse_aicc_data("[ Core ]\n   Lesson_Location = x \n[Core Lesson]\n  kept")
+    assert data.core.lesson_location == "x"
+    assert data.core_lesson == "  kept"
+
+
 def test_aicc_data_keys_before_any_group_go_to_core() -> None:
     data = parse_aicc_data("Lesson_Location=top\n[Core_Lesson]\nq")
     assert data.core.lesson_location == "top"
@@ -599,7 +605,8 @@ def test_format_aicc_data_lms_side_writes_what_it_is_given() -> None:
     flag = StatusValue(S.NOT_ATTEMPTED, StatusFlag.AB_INITIO)
     data = AiccData(CoreData(student_id="1", lesson_status=flag, credit=Credit.CREDIT))
     assert format_aicc_data(data, side="lms") == (
-        "[Core]\r\nStudent_ID=1\r\nCredit=credit\r\nLesson_Status=not attempted,ab-initio"
+        "[Core]\r\nStudent_ID=1\r\nCredit=credit\r\n"
+        "Lesson_Status=not attempted,ab-initio"
     )
     assert format_aicc_data(AiccData(), side="lms") == "[Core]"
 

@@ -89,7 +89,7 @@ profiles = st.builds(
 )
 
 printable = st.characters(blacklist_categories=("Cs", "Cc"))
-any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+any_text = st.text(st.characters(codec="utf-8"), max_size=40)
 line = st.text(printable, max_size=30)
 value = line.map(str.strip)
 keys = st.from_regex(r"[A-Za-z][A-Za-z0-9_.]{0,12}", fullmatch=True).filter(
