@@ -163,9 +163,33 @@ class StateConfig(_Strict):
 
 
 class GatewayConfig(_Strict):
-    """``[gateway]``: the launch and tracking service."""
+    """``[gateway]``: the launch and tracking service (``aiccbridge serve``)."""
 
+    #: environment variable holding the bearer token of the progress API
     progress_token_env: str = "AICCBRIDGE_PROGRESS_TOKEN"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    #: proxies whose X-Forwarded-For / X-Forwarded-Proto headers are trusted
+    trusted_proxies: list[str] = Field(default_factory=list)
+    #: timeout of one HACP request to an LMS
+    hacp_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: first and longest wait between delivery attempts
+    retry_initial_seconds: float = Field(default=2.0, gt=0)
+    retry_max_seconds: float = Field(default=300.0, gt=0)
+    #: a message not delivered this long after it was queued is given up
+    give_up_after_hours: float = Field(default=72.0, gt=0)
+    #: finished sessions are purged this long after they end
+    session_retention_days: float = Field(default=30.0, gt=0)
+    #: on shutdown, keep delivering for up to this long; the rest waits on disk
+    shutdown_drain_seconds: float = Field(default=10.0, ge=0)
+
+    @field_validator("progress_token_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        if not _ENV_NAME.match(value):
+            raise ValueError("must name an environment variable")
+        return value
 
 
 class Config(_Strict):

@@ -229,6 +229,11 @@ def _vendor_problems(vendor: Vendor) -> list[str]:
     ):
         if value not in allowed:
             problems.append(f"{label} {value!r} is not one of {', '.join(allowed)}")
+    if vendor.hacp is not None:
+        from aiccbridge.core.hacp import WriteProfile
+
+        if not isinstance(vendor.hacp, WriteProfile):
+            problems.append("hacp must be an aiccbridge.core.hacp.WriteProfile")
     for host in vendor.hostnames:
         try:
             normalise_host_entry(host)

@@ -9,7 +9,10 @@ activity. The application reads these facts; nothing in the core knows any vendo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from aiccbridge.core.hacp import WriteProfile
 
 __all__ = [
     "DELIVERY_ROUTES",
@@ -70,6 +73,9 @@ class Vendor:
         fixed ones, e.g. a self-hosted site).
     :param aicc_version: the AICC version to write when a tenant sets none.
     :param notes: one-line facts an integration consultant should know.
+    :param hacp: how the gateway writes HACP to this LMS (line ends, key case,
+        score and time formats, allowed statuses, where progress goes); ``None``
+        for the strict default profile.
     """
 
     id: str
@@ -85,6 +91,13 @@ class Vendor:
     needs_hostnames: bool = False
     aicc_version: str = "3.5"
     notes: tuple[str, ...] = field(default=())
+    hacp: WriteProfile | None = None
+
+    def write_profile(self) -> WriteProfile:
+        """The HACP write profile, the strict default when the vendor sets none."""
+        from aiccbridge.core.hacp import DEFAULT_PROFILE
+
+        return self.hacp or DEFAULT_PROFILE
 
     def shared_hosts(self) -> tuple[str, ...]:
         """The default hostnames that are shared public hosts."""

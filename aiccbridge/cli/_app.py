@@ -203,8 +203,14 @@ def _register_commands() -> None:
     global _registered
     if _registered:
         return
-    from aiccbridge.cli import _config_cmd, _package_cmd, _plugins_cmd, _sync_cmd
+    from aiccbridge.cli import (
+        _config_cmd,
+        _launch_cmd,
+        _package_cmd,
+        _plugins_cmd,
+        _sync_cmd,
+    )
 
-    for module in (_sync_cmd, _package_cmd, _config_cmd, _plugins_cmd):
+    for module in (_sync_cmd, _package_cmd, _config_cmd, _launch_cmd, _plugins_cmd):
         module.register(app)
     _registered = True
