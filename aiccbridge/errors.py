@@ -9,6 +9,7 @@
     ├── ConfigError                 aiccbridge.toml is missing, unreadable or invalid
     ├── CatalogError                the catalog file is missing, not text, or mis-mapped
     ├── PluginError                 a plugin failed to load or registered a bad vendor
+    ├── UsageError                  a command asked for something that is not there
     ├── StoreError                  the state store cannot be opened or is corrupt
     │   └── StoreBusyError          another run holds the state store
     └── VendorError                 a vendor's API refused or failed
@@ -34,6 +35,7 @@ __all__ = [
     "StoreBusyError",
     "StoreError",
     "UnsafeArchiveError",
+    "UsageError",
     "VendorError",
 ]
 
@@ -67,6 +69,10 @@ class PluginError(AiccBridgeError):
     """A plugin failed to load, or registered something invalid."""
 
 
+class UsageError(AiccBridgeError):
+    """A command asked for something that does not exist or cannot be done."""
+
+
 class StoreError(AiccBridgeError):
     """The state store cannot be opened, or its contents are damaged."""
 
@@ -87,6 +93,6 @@ def exit_code_for(error: AiccBridgeError) -> ExitCode:
         return ExitCode.STATE
     if isinstance(error, PluginError):
         return ExitCode.PLUGIN
-    if isinstance(error, ConfigError | CatalogError):
+    if isinstance(error, ConfigError | CatalogError | UsageError):
         return ExitCode.USAGE
     return ExitCode.FINDINGS

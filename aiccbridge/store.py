@@ -23,9 +23,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiccbridge.errors import StoreBusyError, StoreError
+from aiccbridge.errors import StoreBusyError, StoreError, UsageError
 
-__all__ = ["DeliveredCourse", "PendingRun", "StateStore", "utc_now"]
+__all__ = [
+    "BUNDLE_STATES",
+    "BundleRecord",
+    "DeliveredCourse",
+    "PendingRun",
+    "StateStore",
+    "utc_now",
+]
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -51,7 +58,19 @@ CREATE TABLE IF NOT EXISTS runs (
     plan TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_open ON runs (tenant, state);
+CREATE TABLE IF NOT EXISTS bundles (
+    tenant TEXT NOT NULL,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('new', 'uploaded', 'failed')),
+    created_at TEXT NOT NULL,
+    marked_at TEXT,
+    run_id INTEGER NOT NULL,
+    PRIMARY KEY (tenant, name)
+);
 """
+
+BUNDLE_STATES = ("new", "uploaded", "failed")
 
 
 def utc_now() -> datetime:
@@ -69,6 +88,32 @@ class DeliveredCourse:
     package_file: str
     sha256: str
     bundle: str
+
+
+@dataclass(frozen=True, slots=True)
+class BundleRecord:
+    """An outbox bundle and what the admin said of it."""
+
+    tenant: str
+    name: str
+    path: str
+    state: str
+    created_at: str
+    marked_at: str | None
+    packages: int
+    retired: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "tenant": self.tenant,
+            "bundle": self.name,
+            "path": self.path,
+            "state": self.state,
+            "created_at": self.created_at,
+            "marked_at": self.marked_at,
+            "packages": self.packages,
+            "retired": self.retired,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,11 +232,15 @@ class StateStore:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def finish_run(self, run: PendingRun) -> None:
+    def finish_run(self, run: PendingRun, path: str = "") -> None:
         """Record a written bundle's deliveries and close its run, atomically."""
         plan = run.plan
         now = utc_now().isoformat()
         with self._transaction():
+            self._db.execute(
+                "INSERT OR IGNORE INTO bundles VALUES (?, ?, ?, 'new', ?, NULL, ?)",
+                (run.tenant, run.bundle, path, now, run.id),
+            )
             for item in _records(plan, "deliver"):
                 self._db.execute(
                     "INSERT OR REPLACE INTO delivered "
@@ -215,6 +264,81 @@ class StateStore:
                 )
             self._close_run(run.id, "done", now)
 
+    # -- bundles -------------------------------------------------------------
+
+    def bundles(self, tenant: str | None = None) -> list[BundleRecord]:
+        """Every recorded bundle (of one tenant), oldest first."""
+        rows = self._db.execute(
+            "SELECT b.tenant, b.name, b.path, b.state, b.created_at, b.marked_at, "
+            "r.plan FROM bundles b JOIN runs r ON r.id = b.run_id "
+            "WHERE ? IS NULL OR b.tenant = ? ORDER BY b.created_at, b.name",
+            (tenant, tenant),
+        ).fetchall()
+        return [_bundle(row) for row in rows]
+
+    def mark_bundle(self, tenant: str, name: str, state: str) -> BundleRecord:
+        """Record what the admin did with a bundle.
+
+        Marking it ``failed`` puts its packages back: courses it added are
+        forgotten (the next sync adds them again), courses it replaced are marked
+        stale (the next sync replaces them again), and courses it retired are
+        remembered again (the next sync retires them again).
+        """
+        if state not in BUNDLE_STATES:
+            raise UsageError(f"unknown bundle state {state!r}")
+        with self._transaction():
+            record = self._find_bundle(tenant, name)
+            if record.state == "failed" and state != "failed":
+                raise UsageError(
+                    f"bundle {name!r} is marked failed: its packages were put back "
+                    "for the next sync, so it cannot be marked again",
+                    hint="run `aiccbridge sync`; the next bundle holds them",
+                )
+            if state == "failed" and record.state != "failed":
+                self._undo_bundle(tenant, name)
+            self._db.execute(
+                "UPDATE bundles SET state = ?, marked_at = ? "
+                "WHERE tenant = ? AND name = ?",
+                (state, utc_now().isoformat(), tenant, name),
+            )
+        return self._find_bundle(tenant, name)
+
+    def _find_bundle(self, tenant: str, name: str) -> BundleRecord:
+        found = [b for b in self.bundles(tenant) if b.name == name]
+        if not found:
+            raise UsageError(
+                f"no bundle {name!r} for tenant {tenant!r}",
+                hint="see `aiccbridge bundles --tenant " + tenant + "`",
+            )
+        return found[0]
+
+    def _undo_bundle(self, tenant: str, name: str) -> None:
+        (plan_text,) = self._db.execute(
+            "SELECT r.plan FROM bundles b JOIN runs r ON r.id = b.run_id "
+            "WHERE b.tenant = ? AND b.name = ?",
+            (tenant, name),
+        ).fetchone()
+        plan = json.loads(plan_text)
+        for item in _records(plan, "deliver"):
+            if item.get("action") == "add":
+                self._db.execute(
+                    "DELETE FROM delivered WHERE tenant = ? AND course_id = ? "
+                    "AND bundle = ?",
+                    (tenant, item["course_id"], name),
+                )
+            elif item.get("action") == "replace":
+                self._db.execute(
+                    "UPDATE delivered SET fingerprint = '', input_key = '' "
+                    "WHERE tenant = ? AND course_id = ? AND bundle = ?",
+                    (tenant, item["course_id"], name),
+                )
+        for item in _records(plan, "retire"):
+            self._db.execute(
+                "INSERT OR IGNORE INTO delivered "
+                "VALUES (?, ?, ?, '', '', '', '', ?, ?)",
+                (tenant, item["course_id"], item["title"], name, utc_now().isoformat()),
+            )
+
     def abandon_run(self, run: PendingRun) -> None:
         with self._transaction():
             self._close_run(run.id, "abandoned", utc_now().isoformat())
@@ -234,6 +358,13 @@ class StateStore:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+
+def _bundle(row: tuple[str, ...]) -> BundleRecord:
+    plan = json.loads(row[6])
+    return BundleRecord(
+        *row[:6], len(_records(plan, "deliver")), len(_records(plan, "retire"))
+    )
 
 
 def _records(plan: dict[str, object], key: str) -> Sequence[dict[str, str]]:

@@ -241,7 +241,7 @@ def recover_runs(store: StateStore, tenant: str, box: Path) -> list[str]:
     notes = []
     for run in store.open_runs(tenant):
         if (box / run.bundle / "manifest.json").is_file():
-            store.finish_run(run)
+            store.finish_run(run, str(box / run.bundle))
             notes.append(f"adopted bundle {run.bundle} from an interrupted run")
         else:
             outbox.remove_partial(box, run.bundle)
@@ -294,7 +294,7 @@ def sync_tenant(
         store.abandon_run(run)
         result.failed.append({"bundle": name, "reason": f"cannot write bundle: {exc}"})
         return result
-    store.finish_run(run)
+    store.finish_run(run, str(result.bundle))
     return result
 
 
@@ -303,6 +303,7 @@ def _journal(zips: list[tuple[PlanItem, bytes]], plan: TenantPlan) -> dict[str, 
         {
             "course_id": item.course_id,
             "title": item.title,
+            "action": item.action,
             "fingerprint": item.built.fingerprint,
             "input_key": item.input_key,
             "package": item.built.file_name,

@@ -198,19 +198,23 @@ def main() -> None:
 
 _registered = False
 
+#: One module per command group, each with a ``register(app)``; in --help order.
+COMMAND_MODULES = (
+    "_sync_cmd",
+    "_package_cmd",
+    "_bundles_cmd",
+    "_config_cmd",
+    "_launch_cmd",
+    "_plugins_cmd",
+)
+
 
 def _register_commands() -> None:
     global _registered
     if _registered:
         return
-    from aiccbridge.cli import (
-        _config_cmd,
-        _launch_cmd,
-        _package_cmd,
-        _plugins_cmd,
-        _sync_cmd,
-    )
+    import importlib
 
-    for module in (_sync_cmd, _package_cmd, _config_cmd, _launch_cmd, _plugins_cmd):
-        module.register(app)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"aiccbridge.cli.{name}").register(app)
     _registered = True

@@ -189,6 +189,9 @@ def test_validate_a_file_that_is_not_a_zip(tmp_path: Path) -> None:
         ["config", "check"],
         ["plugins"],
         ["vendors"],
+        ["launch", "check"],
+        ["bundles"],
+        ["bundles", "mark"],
     ],
 )
 def test_every_command_has_help(
