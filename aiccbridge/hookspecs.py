@@ -20,6 +20,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from aiccbridge.config import TenantConfig
+    from aiccbridge.delivery import VendorApi
     from aiccbridge.vendor import Vendor
 
 __all__ = ["hookimpl", "hookspec"]
@@ -59,6 +60,23 @@ def aiccbridge_check_tenant(tenant: TenantConfig, vendor: Vendor) -> list[str] |
     :param vendor: the tenant's vendor, as registered.
     :return: one line per problem, each naming the key at fault; all results are
         collected.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@hookspec(firstresult=True)
+def aiccbridge_vendor_api(vendor: Vendor) -> VendorApi | None:
+    """Give the API client that delivers packages for a vendor.
+
+    Called by ``sync`` (and ``doctor``, to ping credentials) for a tenant whose
+    vendor has ``delivery = "api"``. Return ``None`` for vendors that are not
+    yours. The first non-``None`` result wins. Without one, the vendor's packages
+    go to the outbox.
+
+    :param vendor: the tenant's vendor, as registered.
+    :return: an object with ``ping(job)`` and ``deliver(job)``
+        (:class:`aiccbridge.delivery.VendorApi`), or ``None``.
 
     .. versionadded:: 0.1.0
     """

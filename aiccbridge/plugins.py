@@ -28,6 +28,7 @@ from aiccbridge.vendor import DELIVERY_ROUTES, LAUNCH_MODES, MOBILE_TRACKING, Ve
 
 if TYPE_CHECKING:
     from aiccbridge.config import TenantConfig
+    from aiccbridge.delivery import VendorApi
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -178,6 +179,18 @@ class Plugins:
                 continue
             problems.extend(found or ())
         return problems
+
+    def vendor_api(self, vendor: Vendor) -> VendorApi | None:
+        """The plugin-given API client of a vendor, or None (outbox delivery)."""
+        for impl in reversed(self._pm.hook.aiccbridge_vendor_api.get_hookimpls()):
+            try:
+                found = impl.function(vendor=vendor)
+            except Exception as exc:
+                self._broken(impl.plugin_name, None, exc)
+                continue
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+        return None
 
     def _collect_vendors(self) -> dict[str, tuple[Vendor, str]]:
         found: dict[str, tuple[Vendor, str]] = {}

@@ -237,10 +237,11 @@ class StateStore:
         plan = run.plan
         now = utc_now().isoformat()
         with self._transaction():
-            self._db.execute(
-                "INSERT OR IGNORE INTO bundles VALUES (?, ?, ?, 'new', ?, NULL, ?)",
-                (run.tenant, run.bundle, path, now, run.id),
-            )
+            if path:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO bundles VALUES (?, ?, ?, 'new', ?, NULL, ?)",
+                    (run.tenant, run.bundle, path, now, run.id),
+                )
             for item in _records(plan, "deliver"):
                 self._db.execute(
                     "INSERT OR REPLACE INTO delivered "

@@ -32,6 +32,13 @@ from aiccbridge.builder import (
 from aiccbridge.catalog import Catalog, CatalogEntry, RejectedRow
 from aiccbridge.config import Config, LibraryConfig, TenantConfig
 from aiccbridge.core import PackageError
+from aiccbridge.delivery import (
+    DeliveryJob,
+    DeliveryOutcome,
+    Retirement,
+    Upload,
+    VendorApi,
+)
 from aiccbridge.store import DeliveredCourse, PendingRun, StateStore, utc_now
 from aiccbridge.vendor import Vendor
 
@@ -40,6 +47,7 @@ __all__ = [
     "TenantPlan",
     "TenantResult",
     "build_settings",
+    "deliver_by_api",
     "plan_tenant",
     "recover_runs",
     "select_entries",
@@ -101,6 +109,7 @@ class TenantResult:
     plan: TenantPlan
     bundle: Path | None = None
     failed: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         plan = self.plan
@@ -114,6 +123,7 @@ class TenantResult:
             "rejected": [_rejected_dict(r) for r in plan.rejected],
             "transliterated": [t.to_dict() for t in plan.transliterated],
             "failed": self.failed,
+            "notes": self.notes,
             "bundle": str(self.bundle) if self.bundle else None,
         }
 
@@ -296,6 +306,111 @@ def sync_tenant(
         return result
     store.finish_run(run, str(result.bundle))
     return result
+
+
+def deliver_by_api(
+    plan: TenantPlan,
+    store: StateStore,
+    box: Path,
+    api: VendorApi,
+    job: DeliveryJob,
+    *,
+    full: bool = False,
+    now: datetime | None = None,
+) -> TenantResult:
+    """Deliver through the vendor's API; record what it confirmed, retry the rest.
+
+    What the API cannot take (``manual``) goes into an outbox bundle. A course the
+    API failed is not recorded, so the next run tries it again.
+    """
+    result = TenantResult(plan)
+    writes = {i.course_id: i for i in plan.to_write(full)}
+    retired = {i.course_id: i for i in plan.retired()}
+    if not writes and not retired:
+        return result
+    missing = [k for k in job.vendor.credentials if not job.credentials.get(k)]
+    if missing:
+        reason = _missing_credentials(job, missing)
+        result.failed = [
+            {"course_id": c, "reason": reason} for c in {**writes, **retired}
+        ]
+        return result
+    zips = {c: i.built.zip_bytes() for c, i in writes.items() if i.built}
+    job = replace(
+        job,
+        uploads=tuple(_upload(writes[c], d) for c, d in zips.items()),
+        retirements=tuple(Retirement(c, i.title) for c, i in retired.items()),
+    )
+    outcome = api.deliver(job)
+    _record_api(store, plan, outcome, writes, zips, retired, now or utc_now())
+    for course_id in [*writes, *retired]:
+        reason = outcome.failed.get(course_id) or outcome.kept.get(course_id)
+        if reason is None and course_id not in (
+            *outcome.delivered,
+            *outcome.retired,
+            *outcome.manual,
+        ):
+            reason = "the vendor plugin did not report this course"
+        if reason:
+            result.failed.append({"course_id": course_id, "reason": reason})
+    result.notes = list(outcome.notes)
+    if outcome.manual:
+        manual = TenantPlan(
+            plan.tenant,
+            plan.vendor,
+            plan.settings,
+            plan.by_id,
+            items=[writes[c] for c in outcome.manual if c in writes],
+        )
+        result.bundle = sync_tenant(manual, store, box, now=now).bundle
+    return result
+
+
+def _missing_credentials(job: DeliveryJob, missing: list[str]) -> str:
+    names = [
+        f"{k} (${job.tenant.credentials[k]})"
+        if k in job.tenant.credentials
+        else f"{k} (not mapped in tenants.{job.tenant.name}.credentials)"
+        for k in missing
+    ]
+    return "credentials not set: " + ", ".join(names)
+
+
+def _upload(item: PlanItem, data: bytes) -> Upload:
+    assert item.built is not None
+    return Upload(
+        item.course_id,
+        item.title,
+        item.built.file_name,
+        data,
+        hashlib.sha256(data).hexdigest(),
+        item.action,
+    )
+
+
+def _record_api(
+    store: StateStore,
+    plan: TenantPlan,
+    outcome: DeliveryOutcome,
+    writes: dict[str, PlanItem],
+    zips: dict[str, bytes],
+    retired: dict[str, PlanItem],
+    now: datetime,
+) -> None:
+    done = [(writes[c], zips[c]) for c in outcome.delivered if c in zips]
+    gone = TenantPlan(
+        plan.tenant,
+        plan.vendor,
+        plan.settings,
+        plan.by_id,
+        items=[retired[c] for c in outcome.retired if c in retired],
+    )
+    if not done and not gone.items:
+        return
+    journal = _journal(done, gone)
+    name = "api-" + now.strftime("%Y%m%dT%H%M%SZ")
+    run_id = store.begin_run(plan.tenant, name, journal)
+    store.finish_run(PendingRun(run_id, plan.tenant, name, journal), "")
 
 
 def _journal(zips: list[tuple[PlanItem, bytes]], plan: TenantPlan) -> dict[str, object]:

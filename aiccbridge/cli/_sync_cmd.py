@@ -12,17 +12,21 @@ import typer
 from aiccbridge.catalog import read_catalog
 from aiccbridge.cli._app import emit_json, state, warn
 from aiccbridge.cli._select import select_tenants, vendor_for
+from aiccbridge.config import TenantConfig
+from aiccbridge.delivery import DeliveryJob
 from aiccbridge.errors import ExitCode
 from aiccbridge.store import StateStore
 from aiccbridge.sync import (
     Progress,
     TenantResult,
     build_settings,
+    deliver_by_api,
     plan_tenant,
     recover_runs,
     select_entries,
     sync_tenant,
 )
+from aiccbridge.vendor import Vendor
 
 __all__ = ["register"]
 
@@ -48,12 +52,21 @@ def sync(
         float,
         typer.Option("--wait", min=0, help="Seconds to wait for another run's lock."),
     ] = 0.0,
+    purge: Annotated[
+        bool,
+        typer.Option(
+            "--purge",
+            help="Let API vendors delete retired courses (destroys their learner "
+            "records); without it they are only marked retired.",
+        ),
+    ] = False,
 ) -> None:
     """Bring each selected tenant up to date: plan, build, deliver, record.
 
     Plans new, changed, unchanged and retired courses against the last delivered
-    state, writes the new and changed packages into an outbox bundle with a
-    manifest, and records the result so the next run is a delta again.
+    state, delivers the new and changed packages (through the vendor's API where
+    its plugin has one, else into an outbox bundle with a manifest), and records
+    the result so the next run is a delta again.
     """
     config = state.config()
     plugins = state.plugins()
@@ -67,14 +80,21 @@ def sync(
             box = config.outbox_for(item)
             if not dry_run:
                 recover_runs(store, item.name, box)
-            settings = build_settings(config, item, vendor_for(plugins, item))
+            seller = vendor_for(plugins, item)
+            settings = build_settings(config, item, seller)
             total = len(select_entries(catalog, item.library))
             with _progress(f"{item.name}", total, as_json) as advance:
                 plan = plan_tenant(
                     catalog, settings, item, store.delivered(item.name), advance
                 )
+            api = plugins.vendor_api(seller) if seller.delivery == "api" else None
             if dry_run:
                 results.append(TenantResult(plan))
+            elif api is not None:
+                job = DeliveryJob(
+                    item, seller, (), (), _credentials(item, seller), purge
+                )
+                results.append(deliver_by_api(plan, store, box, api, job, full=full))
             else:
                 results.append(sync_tenant(plan, store, box, full=full))
     for note in catalog.notes:
@@ -83,6 +103,10 @@ def sync(
     _print(results, as_json, dry_run)
     if any(r.needs_attention for r in results):
         raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _credentials(tenant: TenantConfig, vendor: Vendor) -> dict[str, str]:
+    return {key: tenant.credential(key) or "" for key in vendor.credentials}
 
 
 @contextmanager
@@ -120,7 +144,10 @@ def _print(results: list[TenantResult], as_json: bool, dry_run: bool) -> None:
                 f"  rejected line {row.line} {row.id or '(no id)'}: {row.reason}"
             )
         for fail in result.failed:
-            typer.echo(f"  failed {fail['bundle']}: {fail['reason']}")
+            what = fail.get("course_id") or fail.get("bundle")
+            typer.echo(f"  failed {what}: {fail['reason']}")
+        for note in result.notes:
+            typer.echo(f"  note: {note}")
         if result.plan.transliterated:
             typer.echo(
                 f"  {len(result.plan.transliterated)} texts transliterated "

@@ -6,7 +6,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from pytest import MonkeyPatch
+
 from aiccbridge import TenantConfig, Vendor, hookimpl, hookspecs
+from aiccbridge.delivery import DeliveryJob, DeliveryOutcome
 from aiccbridge.testing import Project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,6 +62,84 @@ def test_hook_aiccbridge_check_tenant(
     outcome = aiccbridge_project.run("config", "check", "--json").assert_exit(2)
     messages = [f["message"] for f in outcome.json()["findings"]]
     assert "aicc_version: Acme LMS needs one set" in messages
+
+
+class FakeCloud:
+    """A throwaway API vendor: uploads all but FAIL-* ids, hands MAN-* to a person."""
+
+    def __init__(self) -> None:
+        self.jobs: list[DeliveryJob] = []
+
+    @hookimpl
+    def aiccbridge_register_vendors(self, register: Callable[[Vendor], None]) -> None:
+        register(
+            Vendor(
+                id="fakecloud",
+                name="Fake Cloud",
+                delivery="api",
+                credentials=("token",),
+                hostnames=("cloud.fake.example",),
+            )
+        )
+
+    @hookimpl
+    def aiccbridge_vendor_api(self, vendor: Vendor) -> object:
+        return self if vendor.id == "fakecloud" else None
+
+    def ping(self, job: DeliveryJob) -> str:
+        return "ok"
+
+    def deliver(self, job: DeliveryJob) -> DeliveryOutcome:
+        self.jobs.append(job)
+        outcome = DeliveryOutcome(notes=["fake cloud run"])
+        for upload in job.uploads:
+            if upload.course_id.startswith("FAIL"):
+                outcome.failed[upload.course_id] = "import job ended in ERROR"
+            elif upload.course_id.startswith("MAN"):
+                outcome.manual[upload.course_id] = "upload by hand"
+            else:
+                outcome.delivered[upload.course_id] = "version 0"
+        outcome.retired = [r.course_id for r in job.retirements]
+        return outcome
+
+
+def test_hook_aiccbridge_vendor_api(
+    aiccbridge_project: Project, register_plugin: Register, monkeypatch: MonkeyPatch
+) -> None:
+    cloud = FakeCloud()
+    register_plugin(cloud, "fakecloud")
+    rows = [
+        {"course_id": i, "title": f"Course {i}", "kind": "course"}
+        for i in ("OK-1", "FAIL-1", "MAN-1")
+    ]
+    aiccbridge_project.write_catalog(rows)
+    aiccbridge_project.write_config(
+        {"c": {"vendor": "fakecloud", "credentials": {"token": "FAKE_TOKEN_VAR"}}}
+    )
+    monkeypatch.delenv("FAKE_TOKEN_VAR", raising=False)
+    missing = aiccbridge_project.run("sync", "--json").assert_exit(1).json()
+    (result,) = missing["tenants"]
+    assert {f["reason"] for f in result["failed"]} == {
+        "credentials not set: token ($FAKE_TOKEN_VAR)"
+    }
+    assert cloud.jobs == []
+
+    monkeypatch.setenv("FAKE_TOKEN_VAR", "t0ken")
+    (result,) = (
+        aiccbridge_project.run("sync", "--json").assert_exit(1).json()["tenants"]
+    )
+    assert cloud.jobs[0].credentials == {"token": "t0ken"}
+    assert [f["course_id"] for f in result["failed"]] == ["FAIL-1"]
+    assert result["notes"] == ["fake cloud run"]
+    assert sorted(p.name for p in Path(result["bundle"]).glob("*.zip")) == ["MAN-1.zip"]
+
+    (again,) = aiccbridge_project.run("sync", "--json").assert_exit(1).json()["tenants"]
+    assert [u.course_id for u in cloud.jobs[-1].uploads] == ["FAIL-1"]
+    assert again["added"] == 1 and again["unchanged"] == 2
+
+    aiccbridge_project.write_catalog(rows[1:])
+    aiccbridge_project.run("sync", "--json")
+    assert [r.course_id for r in cloud.jobs[-1].retirements] == ["OK-1"]
 
 
 def test_every_hook_has_a_test() -> None:
