@@ -139,7 +139,7 @@ def build_entry(
         [by_id[c] for c in entry.children] if entry.kind == "learning_path" else []
     )
     units = members or [entry]
-    aus = tuple(_au(i, unit, entry, settings) for i, unit in enumerate(units, 1))
+    aus = tuple(_au(i, unit, settings) for i, unit in enumerate(units, 1))
     descriptors = tuple(
         _descriptor(au, unit, fitter, title, description)
         for au, unit in zip(aus, units, strict=True)
@@ -190,10 +190,9 @@ class _Fitter:
         return fitted.text
 
 
-def _au(
-    index: int, unit: CatalogEntry, owner: CatalogEntry, settings: BuildSettings
-) -> AssignableUnit:
-    mastery = owner.mastery_score
+def _au(index: int, unit: CatalogEntry, settings: BuildSettings) -> AssignableUnit:
+    # a path's AU is its member course, with the member's own mastery score
+    mastery = unit.mastery_score
     return AssignableUnit(
         system_id=f"A{index}",
         file_name=_launch_address(settings, unit.id),

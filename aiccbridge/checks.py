@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import Literal
 
+from aiccbridge.catalog import CatalogError, read_catalog
 from aiccbridge.config import Config, TenantConfig
 from aiccbridge.plugins import Plugins
 from aiccbridge.vendor import SHARED_PUBLIC_HOSTS, Vendor
@@ -30,18 +31,49 @@ class Finding:
             "message": self.message,
         }
 
+    @property
+    def key_path(self) -> str:
+        """The full key path: ``tenants.<name>.<key>``, or the key alone."""
+        if not self.tenant:
+            return self.key
+        return f"tenants.{self.tenant}" + (f".{self.key}" if self.key else "")
+
     def line(self) -> str:
-        return f"{self.severity}: tenants.{self.tenant}.{self.key}: {self.message}"
+        return f"{self.severity}: {self.key_path}: {self.message}"
 
 
 def check_config(config: Config, plugins: Plugins) -> list[Finding]:
     """Every finding for every tenant of a config."""
-    findings: list[Finding] = []
+    findings = _catalog_checks(config)
     if not config.tenants:
         findings.append(Finding("warning", "", "", "the config defines no tenant"))
     for tenant in config.tenants.values():
         findings.extend(check_tenant(tenant, plugins))
     return findings
+
+
+def _catalog_checks(config: Config) -> list[Finding]:
+    try:
+        catalog = read_catalog(config.catalog_spec())
+    except CatalogError as exc:
+        return [Finding("error", "", "catalog.path", exc.message)]
+    found = []
+    if not catalog.entries:
+        found.append(
+            Finding("error", "", "catalog.path", "the catalog has no usable rows")
+        )
+    if catalog.rejected:
+        first = catalog.rejected[0]
+        found.append(
+            Finding(
+                "warning",
+                "",
+                "catalog.path",
+                f"{len(catalog.rejected)} rows rejected (first: line {first.line}, "
+                f"{first.reason}); `aiccbridge sync --dry-run` lists them",
+            )
+        )
+    return found
 
 
 def check_tenant(tenant: TenantConfig, plugins: Plugins) -> list[Finding]:
@@ -77,13 +109,13 @@ def _core_checks(tenant: TenantConfig, vendor: Vendor) -> list[Finding]:
         )
     for key in vendor.credentials:
         env = tenant.credentials.get(key)
-        if env is None:
+        if env is None and vendor.delivery == "api":
             add(
                 "error",
                 f"credentials.{key}",
                 "missing: name the environment variable that holds it",
             )
-        elif not os.environ.get(env):
+        elif env is not None and not os.environ.get(env):
             add(
                 "warning",
                 f"credentials.{key}",
@@ -97,15 +129,16 @@ def _core_checks(tenant: TenantConfig, vendor: Vendor) -> list[Finding]:
         )
     shared = [
         h
-        for h in (*vendor.hostnames, *tenant.hostnames)
+        for h in tenant.allow_list(vendor.hostnames)
         if h.removeprefix("*.") in SHARED_PUBLIC_HOSTS
     ]
     if shared:
         add(
             "warning",
             "hostnames",
-            f"shared public hosts allowed ({', '.join(shared)}):"
-            " anyone can serve pages there; narrow the list to the LMS's own hosts",
+            f"shared public hosts allowed ({', '.join(shared)}): anyone can serve "
+            "pages there; to narrow the list, set vendor_hostnames = false and list "
+            "the LMS's own HACP hosts",
         )
     if tenant.allow_http:
         add(

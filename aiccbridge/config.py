@@ -45,7 +45,7 @@ Encoding = Literal["ascii", "cp1252", "utf-8"]
 Kind = Literal["course", "learning_path", "video"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _PLACEHOLDER = re.compile(r"{([^{}]*)}")
 _LAUNCH_FIELDS = {"tenant", "course_id"}
 
@@ -111,6 +111,8 @@ class TenantConfig(_Strict):
     name: str = ""
     vendor: str = Field(min_length=1)
     hostnames: list[str] = Field(default_factory=list)
+    #: false: allow only this tenant's own ``hostnames``, not the vendor's defaults
+    vendor_hostnames: bool = True
     aicc_version: AiccVersion | None = None
     encoding: Encoding | None = None
     forbidden_chars: str | None = None
@@ -145,10 +147,19 @@ class TenantConfig(_Strict):
         for key, env in value.items():
             if not _ENV_NAME.match(env):
                 raise ValueError(
-                    f"{key} must name an environment variable (like SCHOOX_API_KEY), "
-                    "never hold the secret itself"
+                    f"{key} must name an environment variable in capitals (like "
+                    "SCHOOX_API_KEY), never hold the secret itself"
                 )
         return value
+
+    def allow_list(self, vendor_hosts: tuple[str, ...]) -> tuple[str, ...]:
+        """The hosts this tenant's launches may name, given its vendor's defaults."""
+        hosts = (
+            (*vendor_hosts, *self.hostnames)
+            if self.vendor_hostnames
+            else self.hostnames
+        )
+        return tuple(dict.fromkeys(hosts))
 
     def credential(self, key: str) -> str | None:
         """The credential's value from the environment, or None when unset."""
@@ -230,6 +241,15 @@ class Config(_Strict):
     def outbox_for(self, tenant: TenantConfig) -> Path:
         return self.resolve(tenant.outbox or Path("outbox") / tenant.name)
 
+    def where(self, *keys: str) -> str:
+        """``file:line`` of a key path in the config file (``file`` when not found)."""
+        try:
+            text = self.path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return str(self.path)
+        line = _locate(text, list(keys))
+        return f"{self.path}:{line}" if line else str(self.path)
+
 
 def find_config(option: Path | None) -> Path:
     """The config file to use: the option, else ``$AICCBRIDGE_CONFIG``, else ./."""
@@ -245,7 +265,7 @@ def load_config(path: Path) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {_toml_message(exc)}") from None
+        raise ConfigError(_toml_message(path, exc)) from None
     try:
         return Config.model_validate({**data, "path": path.absolute()})
     except ValidationError as exc:
@@ -269,12 +289,11 @@ def _read_text(path: Path) -> str:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
-def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
+def _toml_message(path: Path, exc: tomllib.TOMLDecodeError) -> str:
     match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
     text = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-    if match:
-        return f"line {match.group(1)}: TOML syntax: {text}"
-    return f"TOML syntax: {text}"
+    where = f"{path}:{match.group(1)}" if match else str(path)
+    return f"{where}: TOML syntax: {text}"
 
 
 def _error_line(path: Path, text: str, err: Any) -> str:

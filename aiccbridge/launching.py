@@ -36,8 +36,9 @@ __all__ = [
 
 
 def allow_list(tenant: TenantConfig, vendor: Vendor) -> tuple[str, ...]:
-    """The hosts a tenant's launches may name: vendor defaults, then its own."""
-    return tuple(dict.fromkeys((*vendor.hostnames, *tenant.hostnames)))
+    """The hosts a tenant's launches may name: vendor defaults (unless the tenant
+    sets ``vendor_hostnames = false``), then its own."""
+    return tenant.allow_list(vendor.hostnames)
 
 
 class LaunchTemplate:

@@ -86,7 +86,13 @@ class Plugins:
     def load_entry_points(self, disabled: Iterable[str] = ()) -> None:
         """Load every entry point of the group, each on its own."""
         skip = set(disabled)
-        for ep in sorted(_entry_points(), key=lambda e: e.name):
+        found = sorted(_entry_points(), key=lambda e: e.name)
+        for name in sorted(skip - {ep.name for ep in found}):
+            self.warnings.append(
+                f"AICCBRIDGE_DISABLE_PLUGINS names {name!r}, which is not an installed "
+                "plugin (see `aiccbridge plugins`)"
+            )
+        for ep in found:
             if ep.name in skip:
                 self._record(ep.name, ep, "disabled")
                 continue

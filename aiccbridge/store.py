@@ -129,14 +129,18 @@ class PendingRun:
 class StateStore:
     """An open state store. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._migrate()
+            if read_only:
+                self._db = _open_read_only(path)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{path}: the state store is damaged or not a database ({exc})",
@@ -359,6 +363,20 @@ class StateStore:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A store that is only read: an empty one in memory when the file is missing."""
+    if not path.exists():
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        db.executescript(_SCHEMA)
+        return db
+    return sqlite3.connect(
+        f"{path.absolute().as_uri()}?mode=ro",
+        uri=True,
+        isolation_level=None,
+        timeout=30,
+    )
 
 
 def _bundle(row: tuple[str, ...]) -> BundleRecord:

@@ -52,11 +52,15 @@ __all__ = [
     "recover_runs",
     "select_entries",
     "sync_tenant",
+    "try_build",
 ]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
+
+#: A run retiring at least this many courses, and half the library or more, stops.
+MASS_RETIRE_MIN = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +100,25 @@ class TenantPlan:
         if item.built is not None:
             return item
         built = build_entry(self.unbuilt[item.course_id], self.settings, self.by_id)
+        self.transliterated.extend(built.transliterations)
         return replace(item, built=built)
 
     def retired(self) -> list[PlanItem]:
         return [i for i in self.items if i.action == "retire"]
+
+    def sorted_transliterations(self) -> list[Transliteration]:
+        return sorted(self.transliterated, key=lambda t: (t.line, t.field))
+
+    def mass_retirement(self, delivered: int) -> str | None:
+        """Why this plan retires suspiciously much (half the library, 5 or more)."""
+        count = len(self.retired())
+        if count < MASS_RETIRE_MIN or count * 2 < delivered:
+            return None
+        return (
+            f"would retire {count} of {delivered} delivered courses; nothing was "
+            "delivered for this tenant. If the catalog is right, run again with "
+            "--allow-mass-retire"
+        )
 
 
 @dataclass
@@ -121,7 +140,7 @@ class TenantResult:
             "unchanged": plan.count("unchanged"),
             "retired": plan.count("retire"),
             "rejected": [_rejected_dict(r) for r in plan.rejected],
-            "transliterated": [t.to_dict() for t in plan.transliterated],
+            "transliterated": [t.to_dict() for t in plan.sorted_transliterations()],
             "failed": self.failed,
             "notes": self.notes,
             "bundle": str(self.bundle) if self.bundle else None,
@@ -196,7 +215,7 @@ def plan_tenant(
     return plan
 
 
-def _build(
+def try_build(
     entry: CatalogEntry, settings: BuildSettings, by_id: Mapping[str, CatalogEntry]
 ) -> BuiltPackage | str:
     """The entry's package, or why it cannot be built (the run goes on)."""
@@ -222,7 +241,7 @@ def _plan_entry(
         plan.items.append(PlanItem("unchanged", entry.id, previous.title, None, key))
         plan.unbuilt[entry.id] = entry
         return None
-    built = _build(entry, settings, by_id)
+    built = try_build(entry, settings, by_id)
     if isinstance(built, str):
         return built
     if previous is None:
@@ -286,7 +305,12 @@ def sync_tenant(
     if not writes and not plan.retired():
         return result
     zips = [(item, item.built.zip_bytes()) for item in writes if item.built]
-    box.mkdir(parents=True, exist_ok=True)
+    try:
+        box.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = f"cannot create the outbox {box}: {exc.strerror or exc}"
+        result.failed.append({"bundle": "", "reason": reason})
+        return result
     name = outbox.bundle_name(now or utc_now(), box)
     journal = _journal(zips, plan)
     run_id = store.begin_run(plan.tenant, name, journal)
@@ -302,7 +326,8 @@ def sync_tenant(
     except OSError as exc:
         outbox.remove_partial(box, name)
         store.abandon_run(run)
-        result.failed.append({"bundle": name, "reason": f"cannot write bundle: {exc}"})
+        reason = f"cannot write bundle {box / name}: {exc.strerror or exc}"
+        result.failed.append({"bundle": name, "reason": reason})
         return result
     store.finish_run(run, str(result.bundle))
     return result
@@ -461,7 +486,7 @@ def _manifest(
             {"course_id": i.course_id, "title": i.title} for i in plan.retired()
         ],
         "rejected": [_rejected_dict(r) for r in plan.rejected],
-        "transliterated": [t.to_dict() for t in plan.transliterated],
+        "transliterated": [t.to_dict() for t in plan.sorted_transliterations()],
     }
 
 

@@ -173,12 +173,22 @@ def run(argv: Sequence[str] | None = None) -> int:
     return int(result or 0)
 
 
+_GLOBAL_OPTIONS = ("--config", "-c", "--debug", "--verbose", "-v", "--version")
+
+
 def _usage(exc: typer.TyperException) -> None:
     show = getattr(exc, "show", None)
     if callable(show):
         show()
     else:
         typer.secho(f"aiccbridge: error: {exc.format_message()}", fg="red", err=True)
+    message = exc.format_message()
+    if "No such option" in message and any(o in message for o in _GLOBAL_OPTIONS):
+        typer.echo(
+            "aiccbridge: hint: global options go before the command: "
+            "aiccbridge --config FILE sync",
+            err=True,
+        )
 
 
 def _report(exc: AiccBridgeError) -> int:
@@ -206,6 +216,8 @@ COMMAND_MODULES = (
     "_config_cmd",
     "_launch_cmd",
     "_plugins_cmd",
+    "_tenant_cmd",
+    "_doctor_cmd",
 )
 
 

@@ -8,7 +8,7 @@ import typer
 
 from aiccbridge.checks import check_config
 from aiccbridge.cli._app import emit_json, state
-from aiccbridge.errors import ExitCode
+from aiccbridge.errors import ConfigError, ExitCode
 
 __all__ = ["register"]
 
@@ -21,11 +21,29 @@ def check(
         bool, typer.Option("--json", help="Print findings as JSON.")
     ] = False,
 ) -> None:
-    """Validate aiccbridge.toml and each tenant against its vendor plugin.
+    """Validate aiccbridge.toml, its catalog, and each tenant against its vendor.
 
-    Exit 0 when only warnings (or nothing) are found, 2 for any error.
+    Exit 0 when only warnings (or nothing) are found, 2 for any error. With
+    --json, an invalid file is reported as JSON too.
     """
-    config = state.config()
+    try:
+        config = state.config()
+    except ConfigError as exc:
+        if not as_json:
+            raise
+        lines = exc.message.splitlines()
+        emit_json(
+            {
+                "config": str(state.config_path),
+                "ok": False,
+                "tenants": [],
+                "findings": [
+                    {"severity": "error", "tenant": "", "key": "", "message": line}
+                    for line in lines
+                ],
+            }
+        )
+        raise typer.Exit(ExitCode.USAGE) from None
     findings = check_config(config, state.plugins())
     errors = [f for f in findings if f.severity == "error"]
     if as_json:
@@ -34,19 +52,28 @@ def check(
                 "config": str(config.path),
                 "ok": not errors,
                 "tenants": sorted(config.tenants),
-                "findings": [f.to_dict() for f in findings],
+                "findings": [
+                    {**f.to_dict(), "where": config.where(*f.key_path.split("."))}
+                    for f in findings
+                ],
             }
         )
     else:
         for finding in findings:
-            typer.echo(f"{config.path}: {finding.line()}", err=finding in errors)
+            where = config.where(*finding.key_path.split("."))
+            typer.echo(f"{where}: {finding.line()}", err=finding in errors)
         verdict = "has errors" if errors else "is valid"
         typer.echo(
-            f"{config.path} {verdict}: {len(config.tenants)} tenants, "
-            f"{len(errors)} errors, {len(findings) - len(errors)} warnings"
+            f"{config.path} {verdict}: {_count(len(config.tenants), 'tenant')}, "
+            f"{_count(len(errors), 'error')}, "
+            f"{_count(len(findings) - len(errors), 'warning')}"
         )
     if errors:
         raise typer.Exit(ExitCode.USAGE)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def register(app: typer.Typer) -> None:

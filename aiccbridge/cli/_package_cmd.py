@@ -9,13 +9,13 @@ from typing import Annotated
 
 import typer
 
-from aiccbridge.builder import BuiltPackage, build_entry, member_problem
-from aiccbridge.catalog import read_catalog
+from aiccbridge.builder import BuiltPackage, member_problem
+from aiccbridge.catalog import Catalog, CatalogEntry, read_catalog
 from aiccbridge.cli._app import emit_json, state
 from aiccbridge.cli._select import select_tenants, vendor_for
 from aiccbridge.core import PackageError, PackageReading, read_package
-from aiccbridge.errors import ConfigError, ExitCode
-from aiccbridge.sync import build_settings, select_entries
+from aiccbridge.errors import ConfigError, ExitCode, UsageError
+from aiccbridge.sync import build_settings, select_entries, try_build
 
 __all__ = ["register"]
 
@@ -63,16 +63,16 @@ def build(
     catalog = read_catalog(config.catalog_spec())
     settings = build_settings(config, target, vendor_for(plugins, target))
     by_id = catalog.by_id()
-    entries = _wanted(select_entries(catalog, target.library), by_id, course)
+    entries = _wanted(select_entries(catalog, target.library), catalog, course)
     folder = out or config.resolve(Path("packages") / target.name)
     folder.mkdir(parents=True, exist_ok=True)
     built, problems = [], []
     for entry in entries:
-        problem = member_problem(entry, by_id)
-        if problem:
-            problems.append({"line": entry.line, "id": entry.id, "reason": problem})
+        package = member_problem(entry, by_id) or try_build(entry, settings, by_id)
+        if isinstance(package, str):
+            problems.append({"line": entry.line, "id": entry.id, "reason": package})
             continue
-        built.append(_write_zip(folder, build_entry(entry, settings, by_id)))
+        built.append(_write_zip(folder, package))
     rejected = [
         {"line": r.line, "id": r.id, "reason": r.reason}
         for r in catalog.rejected
@@ -83,16 +83,17 @@ def build(
         raise typer.Exit(ExitCode.FINDINGS)
 
 
-def _wanted(entries: list, by_id: dict, ids: list[str] | None) -> list:
+def _wanted(
+    entries: list[CatalogEntry], catalog: Catalog, ids: list[str] | None
+) -> list[CatalogEntry]:
     if not ids:
         return entries
-    missing = [i for i in ids if i not in by_id]
+    by_id = catalog.by_id()
+    rejected = {r.id for r in catalog.rejected}
+    missing = [i for i in ids if i not in by_id and i not in rejected]
     if missing:
-        raise ConfigError(
-            f"--course: {missing[0]!r} is not in the catalog (or was "
-            "rejected; see `aiccbridge sync --dry-run`)"
-        )
-    return [by_id[i] for i in ids]
+        raise UsageError(f"--course: {missing[0]!r} is not in the catalog")
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def _write_zip(folder: Path, package: BuiltPackage) -> dict[str, object]:
@@ -141,6 +142,8 @@ def validate(
     An error is what stops a strict LMS importing the package; a warning is what
     some LMSs tolerate and others do not. Exit 1 when any error is found.
     """
+    for path in paths:
+        _must_exist(path)
     readings = [_read(path) for path in paths]
     failed = any(not r["ok"] for r in readings)
     if as_json:
@@ -150,6 +153,11 @@ def validate(
             _print_diagnostics(reading)
     if failed:
         raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _must_exist(path: Path) -> None:
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
 
 
 def _read(path: Path) -> dict:
@@ -184,12 +192,22 @@ def inspect(
     path: Annotated[Path, typer.Argument(help="A zip or a folder.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Show what a package holds: course, AUs, structure, files, diagnostics."""
+    """Show what a package holds: course, AUs, structure, files, diagnostics.
+
+    Exit 1 when the package has errors.
+    """
+    _must_exist(path)
     reading: PackageReading = read_package(path)
     data = reading.to_dict()
     if as_json:
         emit_json(data)
-        return
+    else:
+        _print_package(reading, data)
+    if not data["ok"]:
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _print_package(reading: PackageReading, data: dict) -> None:
     package = reading.package
     if package is not None:
         c = package.course

@@ -51,6 +51,8 @@ def vendors(as_json: JsonOption = False) -> None:
             for h in row["hostnames"]
         ]  # type: ignore[attr-defined]
         typer.echo("  hosts: " + (", ".join(hosts) or "from tenant config"))
+        if row["forbidden_chars"]:
+            typer.echo(f"  replaced in titles: {row['forbidden_chars']}")
 
 
 def _vendor_dict(vendor: Vendor, plugin: str) -> dict[str, object]:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from aiccbridge.catalog import read_catalog
+from aiccbridge.catalog import Catalog, CatalogError, read_catalog
 from aiccbridge.cli._app import emit_json, state, warn
 from aiccbridge.cli._select import select_tenants, vendor_for
 from aiccbridge.config import TenantConfig
@@ -52,6 +52,13 @@ def sync(
         float,
         typer.Option("--wait", min=0, help="Seconds to wait for another run's lock."),
     ] = 0.0,
+    allow_mass_retire: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-retire",
+            help="Retire even when the catalog drops half the library or more.",
+        ),
+    ] = False,
     purge: Annotated[
         bool,
         typer.Option(
@@ -72,8 +79,14 @@ def sync(
     plugins = state.plugins()
     tenants = select_tenants(config, plugins, vendor=vendor, names=tenant or [])
     catalog = read_catalog(config.catalog_spec())
+    if not catalog.entries:
+        raise CatalogError(
+            f"{catalog.path}: no usable rows ({len(catalog.rejected)} rejected); "
+            "nothing was synced, since that would retire every course",
+            hint="check the catalog export and the [catalog.columns] mapping",
+        )
     results: list[TenantResult] = []
-    with StateStore(config.state_path()) as store:
+    with StateStore(config.state_path(), read_only=dry_run) as store:
         if not dry_run:
             store.lock(wait)
         for item in tenants:
@@ -84,11 +97,16 @@ def sync(
             settings = build_settings(config, item, seller)
             total = len(select_entries(catalog, item.library))
             with _progress(f"{item.name}", total, as_json) as advance:
-                plan = plan_tenant(
-                    catalog, settings, item, store.delivered(item.name), advance
-                )
+                delivered = store.delivered(item.name)
+                delivered_count = len(delivered)
+                plan = plan_tenant(catalog, settings, item, delivered, advance)
             api = plugins.vendor_api(seller) if seller.delivery == "api" else None
-            if dry_run:
+            guard = None if allow_mass_retire else plan.mass_retirement(delivered_count)
+            if guard:
+                results.append(
+                    TenantResult(plan, failed=[{"bundle": "", "reason": guard}])
+                )
+            elif dry_run:
                 results.append(TenantResult(plan))
             elif api is not None:
                 job = DeliveryJob(
@@ -97,10 +115,7 @@ def sync(
                 results.append(deliver_by_api(plan, store, box, api, job, full=full))
             else:
                 results.append(sync_tenant(plan, store, box, full=full))
-    for note in catalog.notes:
-        if state.verbosity:
-            warn(f"{catalog.path}:{note.line}: {note.id}: {note.message}")
-    _print(results, as_json, dry_run)
+    _print(results, as_json, dry_run, catalog)
     if any(r.needs_attention for r in results):
         raise typer.Exit(ExitCode.FINDINGS)
 
@@ -122,10 +137,24 @@ def _progress(label: str, total: int, quiet: bool) -> Iterator[Progress | None]:
         yield lambda n: bar.advance(task, n)
 
 
-def _print(results: list[TenantResult], as_json: bool, dry_run: bool) -> None:
+def _print(
+    results: list[TenantResult], as_json: bool, dry_run: bool, catalog: Catalog
+) -> None:
     if as_json:
-        emit_json({"tenants": [r.to_dict() for r in results]})
+        notes = [
+            {"line": n.line, "id": n.id, "message": n.message} for n in catalog.notes
+        ]
+        emit_json({"tenants": [r.to_dict() for r in results], "catalog_notes": notes})
         return
+    if catalog.notes and state.verbosity:
+        for note in catalog.notes:
+            warn(f"{catalog.path}:{note.line}: {note.id}: {note.message}")
+    elif catalog.notes:
+        typer.echo(
+            f"{catalog.path}: {len(catalog.notes)} catalog notes (fields "
+            "dropped, duplicates folded); -v shows them",
+            err=True,
+        )
     for result in results:
         data = result.to_dict()
         counts = ", ".join(

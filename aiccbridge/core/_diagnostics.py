@@ -56,8 +56,8 @@ _TABLE: dict[str, tuple[str, str]] = {
     ),
     "AICC104": (
         "warning",
-        "extension is not lower-case .{ext}; Moodle's upload check rejects .CST and "
-        "case-sensitive servers miss the file",
+        "extension is not lower-case .{ext}; Moodle's upload check wants a lower-case "
+        ".cst, and case-sensitive servers miss the file",
     ),
     "AICC105": (
         "error",

@@ -114,6 +114,7 @@ def test_config_check_reports_errors_and_warnings(aiccbridge_project: Project) -
             },
             "self-hosted": {"vendor": "totara"},
             "ghost": {"vendor": "nobody"},
+            "cloud": {"vendor": "scormcloud", "credentials": {"app_id": "CLOUD_ID"}},
         }
     )
     outcome = aiccbridge_project.run("config", "check", "--json").assert_exit(2)
@@ -121,8 +122,11 @@ def test_config_check_reports_errors_and_warnings(aiccbridge_project: Project) -
     keyed = {(f["tenant"], f["key"], f["severity"]) for f in findings}
     assert ("self-hosted", "hostnames", "error") in keyed
     assert ("ghost", "vendor", "error") in keyed
-    assert ("ok", "credentials.academy_id", "error") in keyed
     assert ("ok", "credentials.api_key", "warning") in keyed
+    # an outbox vendor's credentials are optional; an API vendor's are not
+    assert not [k for k in keyed if k[:2] == ("ok", "credentials.academy_id")]
+    assert ("cloud", "credentials.secret_key", "error") in keyed
+    assert ("cloud", "credentials.app_id", "warning") in keyed
 
 
 def test_config_check_plugin_rule(aiccbridge_project: Project) -> None:

@@ -122,7 +122,7 @@ def test_bad_hostname_names_the_entry(tmp_path: Path) -> None:
 
 def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
     (line,) = error_lines(tmp_path, GOOD.replace('encoding = "cp1252"', "encoding = "))
-    assert line.startswith(f"{tmp_path / 'aiccbridge.toml'}: line 12: TOML syntax")
+    assert line.startswith(f"{tmp_path / 'aiccbridge.toml'}:12: TOML syntax")
 
 
 def test_missing_and_binary_files(tmp_path: Path) -> None:

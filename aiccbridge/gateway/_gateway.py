@@ -1,0 +1,119 @@
+"""What every request handler of one worker shares: settings, store, delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import os
+
+import httpx
+
+from aiccbridge.catalog import Catalog, CatalogEntry, read_catalog
+from aiccbridge.config import Config
+from aiccbridge.errors import ConfigError
+from aiccbridge.gateway._delivery import AsyncStore, Dispatcher, HacpSender
+from aiccbridge.gateway._store import Clock, GatewayStore
+from aiccbridge.launching import LaunchTemplate
+from aiccbridge.plugins import Plugins
+from aiccbridge.sync import select_entries
+
+__all__ = ["Gateway", "progress_token", "tenant_courses"]
+
+logger = logging.getLogger(__name__)
+
+Courses = dict[str, CatalogEntry]
+
+
+def progress_token(config: Config) -> str:
+    """The progress API's bearer token from its environment variable."""
+    name = config.gateway.progress_token_env
+    token = os.environ.get(name, "").strip()
+    if not token:
+        raise ConfigError(
+            f"{name} is not set: the progress API needs a bearer token in it "
+            "([gateway] progress_token_env)"
+        )
+    return token
+
+
+def tenant_courses(config: Config) -> dict[str, Courses]:
+    """Each tenant's launchable courses: its library plus its paths' members."""
+    catalog = read_catalog(config.catalog_spec())
+    return {
+        name: _launchable(catalog, select_entries(catalog, tenant.library))
+        for name, tenant in config.tenants.items()
+    }
+
+
+def _launchable(catalog: Catalog, chosen: list[CatalogEntry]) -> Courses:
+    by_id = catalog.by_id()
+    courses = {entry.id: entry for entry in chosen}
+    for entry in chosen:
+        for child in entry.children if entry.kind == "learning_path" else ():
+            if child in by_id:
+                courses.setdefault(child, by_id[child])
+    return courses
+
+
+class Gateway:
+    """One worker's gateway: config, catalog, store, HACP client and delivery."""
+
+    def __init__(
+        self,
+        config: Config,
+        plugins: Plugins,
+        *,
+        clock: Clock,
+        transport: httpx.AsyncBaseTransport | None = None,
+        concurrency: int = 32,
+    ) -> None:
+        self.config = config
+        self.plugins = plugins
+        self.clock = clock
+        self.settings = config.gateway
+        self._token = progress_token(config).encode("utf-8")
+        self.template = LaunchTemplate(config.provider.launch_url)
+        self.courses = tenant_courses(config)
+        self.store = AsyncStore(GatewayStore(config.state_path(), clock=clock))
+        self._transport = transport
+        self._concurrency = concurrency
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def provider(self) -> str:
+        return self.config.provider.name
+
+    def authorized(self, header: str | None) -> bool:
+        """Whether an ``Authorization`` header holds the token (constant time)."""
+        scheme, _, value = (header or "").strip().partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(value.strip().encode("utf-8"), self._token)
+
+    async def start(self) -> None:
+        """Open the HTTP client and start delivering."""
+        self.http = httpx.AsyncClient(
+            transport=self._transport,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=self._concurrency * 2),
+        )
+        self.sender = HacpSender(self.config, self.plugins, self.http)
+        self.dispatcher = Dispatcher(
+            self.store,
+            self.sender.send,
+            self.settings,
+            clock=self.clock,
+            concurrency=self._concurrency,
+        )
+        self._task = asyncio.create_task(self.dispatcher.run())
+        logger.info("gateway worker %s delivering", self.dispatcher.worker)
+
+    async def stop(self) -> None:
+        """Drain for up to ``shutdown_drain_seconds``; the rest stays on disk."""
+        if self._task is not None:
+            await self.dispatcher.drain(self._task, self.settings.shutdown_drain_seconds)
+            self._task = None
+        await self.http.aclose()
+        self.store.close()
+        logger.info("gateway worker stopped")
