@@ -14,6 +14,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
 from aiccbridge import __version__
@@ -46,6 +47,15 @@ _UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 COURSE_SYSTEM = "aiccbridge"
 #: Bumped whenever the same inputs would build different bytes.
 BUILD_FORMAT = "1"
+_MAX_STEM = 120
+_RESERVED_NAMES = frozenset(
+    {"CON", "PRN", "AUX", "NUL"}
+    | {f"COM{n}" for n in range(1, 10)}
+    | {f"LPT{n}" for n in range(1, 10)}
+)
+#: Longest title and description written; longer text is cut at a word.
+MAX_TITLE = 255
+MAX_DESCRIPTION = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +106,19 @@ class BuiltPackage:
 
 
 def package_file_name(course_id: str) -> str:
-    """The zip's file name, from the course id alone: same id, same name."""
-    return _UNSAFE_FILE_CHARS.sub("_", course_id) + ".zip"
+    """The zip's file name, from the course id alone: same id, same name.
+
+    Characters unsafe in file names become ``_``; an id too long for a file name
+    is cut and given a digest of the whole id, so distinct ids keep distinct
+    names; names Windows reserves (``CON``, ``LPT1`` ...) get a ``_`` suffix.
+    """
+    stem = _UNSAFE_FILE_CHARS.sub("_", course_id)
+    if len(stem) > _MAX_STEM:
+        digest = hashlib.sha256(course_id.encode("utf-8")).hexdigest()[:16]
+        stem = f"{stem[: _MAX_STEM - 17]}-{digest}"
+    if stem.split(".")[0].upper() in _RESERVED_NAMES:
+        stem += "_"
+    return stem + ".zip"
 
 
 def member_problem(
@@ -110,6 +131,10 @@ def member_problem(
             return f"learning path member {child!r} is not in the catalog"
         if member.kind == "learning_path":
             return f"learning path member {child!r} is itself a learning path"
+        if not member.active:
+            return (
+                f"learning path member {child!r} is inactive; remove it from the path"
+            )
     return None
 
 
@@ -133,7 +158,9 @@ def build_entry(
     fitter = _Fitter(settings, entry)
     title = fitter.fit("title", entry.title, fallback=entry.id)
     description = _free_form(
-        fitter.fit("description", entry.description, fallback=title)
+        fitter.fit(
+            "description", entry.description, fallback=title, limit=MAX_DESCRIPTION
+        )
     )
     members = (
         [by_id[c] for c in entry.children] if entry.kind == "learning_path" else []
@@ -173,21 +200,38 @@ class _Fitter:
         self.entry = entry
         self.changes: list[Transliteration] = []
 
-    def fit(self, field: str, value: str, *, fallback: str) -> str:
+    def fit(
+        self, field: str, value: str, *, fallback: str, limit: int = MAX_TITLE
+    ) -> str:
+        """Fit a row's text; a blank one takes the fallback, fitted but not reported."""
         if not value.strip():
-            return fallback
-        fitted: FittedText = fit_text(
+            if not fallback:
+                return ""
+            return _shorten(self._fitted(fallback, COURSE_SYSTEM).text, limit)
+        fitted = self._fitted(value, fallback)
+        text = _shorten(fitted.text, limit)
+        if fitted.transliterated or text != fitted.text:
+            change = Transliteration(self.entry.line, self.entry.id, field, value, text)
+            self.changes.append(change)
+        return text
+
+    def _fitted(self, value: str, fallback: str) -> FittedText:
+        return fit_text(
             value,
             self.settings.encoding,
             forbidden=self.settings.forbidden_chars,
             fallback=fallback,
         )
-        if fitted.transliterated:
-            change = Transliteration(
-                self.entry.line, self.entry.id, field, value, fitted.text
-            )
-            self.changes.append(change)
-        return fitted.text
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word, marked with ``...``."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 3]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "..."
 
 
 def _au(index: int, unit: CatalogEntry, settings: BuildSettings) -> AssignableUnit:
@@ -215,7 +259,7 @@ def _descriptor(
     member_fitter = _Fitter(fitter.settings, unit)
     member_title = member_fitter.fit("title", unit.title, fallback=unit.id)
     member_text = member_fitter.fit(
-        "description", unit.description, fallback=member_title
+        "description", unit.description, fallback=member_title, limit=MAX_DESCRIPTION
     )
     fitter.changes.extend(member_fitter.changes)
     return Descriptor(au.system_id, member_title, member_text, developer_id=unit.id)
@@ -238,11 +282,13 @@ def _launch_address(settings: BuildSettings, course_id: str) -> str:
 
 
 def _score_text(score: float | None, version: str) -> str:
+    """A mastery score as AICC writes it: whole for 2.x, else up to 2 decimals."""
     if score is None:
         return ""
-    if not version_rules(version).decimal_scores or float(score).is_integer():
-        return str(round(score))
-    return f"{score:g}"
+    places = Decimal("0.01") if version_rules(version).decimal_scores else Decimal(1)
+    value = Decimal(str(score)).quantize(places, rounding=ROUND_HALF_UP)
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _fingerprint(files: tuple[PackageFile, ...]) -> str:

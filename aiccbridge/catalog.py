@@ -6,31 +6,43 @@ columns; :func:`read_catalog` takes that as a :class:`CatalogSpec` and returns a
 column of the same name when the file has one (header names match without regard
 to case). ``id`` and ``title`` must have a column.
 
-The file as a whole must be readable: UTF-8 (with or without a byte-order mark)
-or else Windows-1252, a header line, well-formed JSON. Anything else raises
-:class:`CatalogError`. Row by row the reader is lenient:
+The file as a whole must be readable: a regular file (not a pipe or device) of at
+most 512 MiB, text, a header line, well-formed JSON nested no deeper than Python's
+parser allows. Anything else raises :class:`CatalogError`. The text is taken as:
+
+* UTF-8 (with or without a byte-order mark) when all of it decodes as UTF-8;
+* else UTF-8 still when it holds at least one valid UTF-8 multi-byte sequence
+  (the file is UTF-8 with a few rows in another encoding): each record holding a
+  byte that is not UTF-8 is rejected, naming the byte and its offset in the file;
+* else Windows-1252. A byte that is neither raises :class:`CatalogError`.
+
+A CSV field may be up to 16 MiB long. Row by row the reader is lenient:
 
 * a row that cannot become an entry goes to :attr:`Catalog.rejected` with its
   line and a one-line reason, and reading goes on. Rejected are: a blank id or
-  title; an id longer than 255 characters or holding anything but ASCII letters,
-  digits and ``- _ . :`` (ids end up in file names and AICC system and course
-  ids); a line break inside an id, title or URL (in a CSV file that means broken
-  quoting); an unknown kind; a learning path without children or listing itself;
-  a CSV row with more non-empty fields than the header has; a second row with an
-  id already used by a row of different content.
+  title; an id that breaks the id rule below; a line break inside an id, title or
+  URL (in a CSV file that means broken quoting); an unknown kind; a learning path
+  without children or listing itself; a CSV row with more non-empty fields than
+  the header has; a second row with an id already used by a row of different
+  content; a record with bytes that are not UTF-8 in a UTF-8 file.
 * an optional value that cannot be read is dropped with a note in
   :attr:`Catalog.notes` and the row is kept: a duration or mastery score that is
-  not a number (or is negative, or a score outside 0-100), an ``active`` that is
-  not a boolean word, a URL that is not http(s) with a host, a language that is
-  not a language tag, children given for anything but a learning path.
+  not a number (or is negative, or a score outside 0-100, or a duration over ten
+  years), an ``active`` that is not a boolean word, a URL that is not http(s) with
+  a host, a language that is not a language tag, children given for anything but
+  a learning path.
 * a row repeating an earlier row exactly is folded into it, with a note.
+
+The id rule: an id is 1 to 255 ASCII letters, digits and ``- _ . :``, and starts
+with a letter or digit. Ids end up in file names (so ``.`` or ``..`` would make
+hidden or odd package files) and in AICC system and course ids.
 
 Durations are numbers in ``duration_unit`` (a decimal comma is accepted) and are
 kept as whole seconds, rounded half up. ``updated`` is kept as given unless it is
 an ISO 8601 date or time, which is rewritten in one canonical form. Descriptions
 keep their line breaks (as ``\\n``); every other text value is only stripped.
-Children of a learning path are not looked up here: whoever builds the packages
-checks that they exist.
+Line numbers count CR, LF and CRLF alike as line breaks. Children of a learning
+path are not looked up here: whoever builds the packages checks that they exist.
 """
 
 from __future__ import annotations
@@ -41,8 +53,13 @@ import io
 import json
 import logging
 import math
+import os
 import re
+import stat
+import threading
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -89,6 +106,14 @@ DURATION_UNITS: Mapping[str, int] = {"seconds": 1, "minutes": 60, "hours": 3600}
 
 _MAX_ID = 255
 _ID_BAD = re.compile(r"[^A-Za-z0-9_.:\-]")
+_ID_START = re.compile(r"[A-Za-z0-9]")
+_MIB = 1024 * 1024
+_MAX_BYTES = 512 * _MIB
+_MAX_FIELD = 16 * _MIB
+_MAX_SECONDS = 10 * 365 * 24 * 3600
+_SHOWN = 40
+_ESCAPED = re.compile(r"[\udc80-\udcff]")
+_UTF8_MULTIBYTE = re.compile(r"[^\x00-\x7f\udc80-\udcff]")
 _CHILD_SPLIT = re.compile(r"[|;,]")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _URL = re.compile(
@@ -98,7 +123,7 @@ _URL = re.compile(
 )
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
-_JSON = json.JSONDecoder()
+_JSON = json.JSONDecoder(parse_int=Decimal)
 _WRAPPERS = ("courses", "items", "entries")
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
@@ -212,12 +237,13 @@ def read_catalog(spec: CatalogSpec) -> Catalog:
     """
     unit = _check_spec(spec)
     fmt = _format_of(spec)
-    text, encoding = _decode(_read_bytes(spec.path), spec.path)
-    records = _csv_records(text, spec) if fmt == "csv" else _json_records(text, spec)
+    source = _decode(_read_bytes(spec.path), spec.path)
+    reader = _csv_records if fmt == "csv" else _json_records
     collector = _Collector(unit, _CSV_BROKEN if fmt == "csv" else "")
-    for record in records:
-        collector.add(record)
-    catalog = collector.catalog(spec.path, encoding)
+    with closing(reader(source, spec)) as records:
+        for record in records:
+            collector.add(record)
+    catalog = collector.catalog(spec.path, source.encoding)
     logger.debug(
         "read %d entries from %s (%d rejected, %d notes)",
         len(catalog.entries),
@@ -267,7 +293,7 @@ def _format_of(spec: CatalogSpec) -> str:
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return _read_regular_file(path)
     except FileNotFoundError:
         raise CatalogError(
             f"{path}: catalog file not found",
@@ -279,36 +305,115 @@ def _read_bytes(path: Path) -> bytes:
         raise CatalogError(f"{path}: cannot read the catalog: {error}") from None
 
 
-def _decode(data: bytes, path: Path) -> tuple[str, str]:
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path``, refusing pipes, devices and oversized files."""
+    _check_file(path, os.stat(path))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    with open(os.open(path, flags), "rb") as handle:
+        _check_file(path, os.fstat(handle.fileno()))
+        data = handle.read(_MAX_BYTES + 1)
+    if len(data) > _MAX_BYTES:
+        raise _too_large(path)
+    return data
+
+
+def _check_file(path: Path, status: os.stat_result) -> None:
+    if stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError(path)
+    if not stat.S_ISREG(status.st_mode):
+        raise CatalogError(
+            f"{path}: not a regular file (a pipe, device or socket?)",
+            hint="point [catalog] path at a CSV or JSON file",
+        )
+    if status.st_size > _MAX_BYTES:
+        raise _too_large(path)
+
+
+def _too_large(path: Path) -> CatalogError:
+    return CatalogError(
+        f"{path}: the catalog file is larger than {_MAX_BYTES // _MIB} MiB",
+        hint="split the catalog, or check that the path names the right file",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Escapes:
+    """Where the bytes that are not UTF-8 sit in a text decoded with
+    ``surrogateescape``: their index in the text, offset in the file and value."""
+
+    chars: Sequence[int] = ()
+    offsets: Sequence[int] = ()
+    values: Sequence[int] = ()
+
+    def problem(self, start: int, end: int) -> str:
+        """Why ``text[start:end]`` cannot be trusted, or "" when it can."""
+        first = bisect_left(self.chars, start)
+        if first == len(self.chars) or self.chars[first] >= end:
+            return ""
+        return (
+            f"not valid UTF-8 (byte 0x{self.values[first]:02x} at offset "
+            f"{self.offsets[first]}); the file mixes encodings"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """A decoded catalog file."""
+
+    text: str
+    encoding: str
+    escapes: _Escapes = field(default_factory=_Escapes)
+
+
+def _decode(data: bytes, path: Path) -> _Text:
     if b"\0" in data:
         raise CatalogError(
             f"{path}: not a text file: it holds NUL bytes (binary data or UTF-16)",
             hint="save the catalog as UTF-8 CSV or JSON",
         )
     body = data.removeprefix(codecs.BOM_UTF8)
-    text, encoding = _decode_text(body, path)
-    if encoding == "utf-8" and len(body) != len(data):
-        encoding = "utf-8-sig"
-    if not text.strip():
+    source = _decode_text(body, len(data) - len(body), path)
+    if not source.text.strip():
         raise CatalogError(f"{path}: the catalog file is empty")
-    return text, encoding
+    if source.encoding == "utf-8" and len(body) != len(data):
+        return _Text(source.text, "utf-8-sig", source.escapes)
+    return source
 
 
-def _decode_text(body: bytes, path: Path) -> tuple[str, str]:
+def _decode_text(body: bytes, skipped: int, path: Path) -> _Text:
+    """UTF-8; UTF-8 with a few bad bytes when it has UTF-8 text; else cp1252."""
     try:
-        return body.decode("utf-8"), "utf-8"
+        return _Text(body.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    text = body.decode("utf-8", "surrogateescape")
+    if _UTF8_MULTIBYTE.search(text):
+        escapes = _escapes(text, skipped)
+        logger.debug("%s is UTF-8 with %d bytes that are not", path, len(escapes.chars))
+        return _Text(text, "utf-8", escapes)
     try:
         text = body.decode("cp1252")
     except UnicodeDecodeError as error:
         raise CatalogError(
-            f"{path}: not a text file: byte {error.start} is neither UTF-8 nor "
-            "Windows-1252",
+            f"{path}: not a text file: byte 0x{body[error.start]:02x} at offset "
+            f"{skipped + error.start} is neither UTF-8 nor Windows-1252",
             hint="save the catalog as UTF-8 CSV or JSON",
         ) from None
     logger.debug("%s is not UTF-8; read it as Windows-1252", path)
-    return text, "cp1252"
+    return _Text(text, "cp1252")
+
+
+def _escapes(text: str, skipped: int) -> _Escapes:
+    chars: list[int] = []
+    offsets: list[int] = []
+    done, offset = 0, skipped
+    for match in _ESCAPED.finditer(text):
+        offset += len(text[done : match.start()].encode("utf-8", "surrogateescape"))
+        done = match.start()
+        chars.append(done)
+        offsets.append(offset)
+    values = [ord(text[i]) - 0xDC00 for i in chars]
+    return _Escapes(chars, offsets, values)
 
 
 # --- records: one mapping of field to raw value per row -----------------------
@@ -366,22 +471,86 @@ def _missing_column(
     )
 
 
-def _csv_records(text: str, spec: CatalogSpec) -> Iterator[_Record]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+class _FieldLimit:
+    """Raises ``csv.field_size_limit`` while any catalog is read, then restores it.
+
+    The limit is global to the process; readers in several threads share one raise.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.lock = threading.Lock()
+        self.readers = 0
+        self.saved = 0
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if not self.readers:
+                self.saved = csv.field_size_limit()
+                csv.field_size_limit(max(self.saved, self.limit))
+            self.readers += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.readers -= 1
+            if not self.readers:
+                csv.field_size_limit(self.saved)
+
+
+_FIELD_LIMIT = _FieldLimit(_MAX_FIELD)
+
+
+class _Lines:
+    """The lines of a text, for ``csv.reader``, counting the characters read."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = io.StringIO(text, newline="")
+        self.end = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.end += len(line)
+        return line
+
+
+def _csv_records(source: _Text, spec: CatalogSpec) -> Iterator[_Record]:
+    lines = _Lines(source.text)
+    reader = csv.reader(lines, delimiter=_delimiter(source.text))
     start = 1
-    try:
-        header = _csv_header(reader, spec.path)
-        columns = _resolve(spec, header)
-        start = reader.line_num + 1
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            if any(cell.strip() for cell in row):
-                yield _csv_record(row, line, columns, len(header))
-    except csv.Error as error:
+    with _FIELD_LIMIT:
+        try:
+            header = _csv_header(reader, spec.path)
+            _check_header(source.escapes.problem(0, lines.end), spec.path)
+            columns = _resolve(spec, header)
+            start, begin = reader.line_num + 1, lines.end
+            for row in reader:
+                line, start = start, reader.line_num + 1
+                problem, begin = source.escapes.problem(begin, lines.end), lines.end
+                if any(cell.strip() for cell in row):
+                    yield _csv_record(row, line, columns, len(header), problem)
+        except csv.Error as error:
+            raise _csv_error(spec.path, start, error) from None
+
+
+def _check_header(problem: str, path: Path) -> None:
+    if problem:
         raise CatalogError(
-            f"{spec.path}:{start}: cannot read the CSV: {error}",
-            hint="look for an unclosed quote at or after that line",
-        ) from None
+            f"{path}: the header line is {problem}",
+            hint="save the whole catalog as UTF-8",
+        )
+
+
+def _csv_error(path: Path, line: int, error: csv.Error) -> CatalogError:
+    reason = str(error)
+    if "field limit" in reason:
+        reason = f"a field is larger than {_MAX_FIELD // _MIB} MiB"
+    return CatalogError(
+        f"{path}:{line}: cannot read the CSV: {reason}",
+        hint="look for an unclosed quote at or after that line",
+    )
 
 
 def _delimiter(text: str) -> str:
@@ -403,10 +572,12 @@ def _csv_header(reader: Iterator[list[str]], path: Path) -> list[str]:
 
 
 def _csv_record(
-    row: list[str], line: int, columns: Mapping[str, int], width: int
+    row: list[str], line: int, columns: Mapping[str, int], width: int, problem: str
 ) -> _Record:
     size = len(row)
     values = {name: row[i] if i < size else "" for name, i in columns.items()}
+    if problem:
+        return _Record(line, values, problem)
     if size > width and any(cell.strip() for cell in row[width:]):
         problem = (
             f"row has {size} fields but the header has {width}: "
@@ -416,30 +587,43 @@ def _csv_record(
     return _Record(line, values)
 
 
-def _json_records(text: str, spec: CatalogSpec) -> Iterator[_Record]:
-    items = _json_items(text, spec.path)
+_Items = list[tuple[int, int, object]]
+"""Each record of a JSON catalog: where its text starts and ends, and its value."""
+
+
+def _json_records(source: _Text, spec: CatalogSpec) -> Iterator[_Record]:
+    text = source.text
+    items = _json_items(source, spec.path)
     if not items:
         return
-    names = list(dict.fromkeys(k for _, v in items if isinstance(v, dict) for k in v))
+    names = list(dict.fromkeys(k for *_, v in items if isinstance(v, dict) for k in v))
     keys = {name: names[i] for name, i in _resolve(spec, names).items()}
-    lines = _line_numbers(text, [offset for offset, _ in items])
-    for (_, item), line in zip(items, lines, strict=True):
-        if isinstance(item, dict):
-            yield _Record(line, {name: item.get(key) for name, key in keys.items()})
-        else:
-            yield _Record(line, {}, "record is not a JSON object")
+    lines = _line_numbers(text, [start for start, _, _ in items])
+    for (start, end, item), line in zip(items, lines, strict=True):
+        problem = source.escapes.problem(start, end)
+        if not isinstance(item, dict):
+            problem = problem or "record is not a JSON object"
+            item = {}
+        values = {name: item.get(key) for name, key in keys.items()}
+        yield _Record(line, values, problem)
 
 
-def _json_items(text: str, path: Path) -> list[tuple[int, object]]:
+def _json_items(source: _Text, path: Path) -> _Items:
+    text = source.text
     try:
         return _json_top(text, path)
     except json.JSONDecodeError as error:
+        line = _line_at(text, error.pos)
+        reason = source.escapes.problem(error.pos, error.pos + 1) or error.msg
+        raise CatalogError(f"{path}:{line}: not valid JSON: {reason}") from None
+    except RecursionError:
         raise CatalogError(
-            f"{path}:{error.lineno}: not valid JSON: {error.msg}"
+            f"{path}: the JSON is nested too deeply to read",
+            hint="a catalog needs only an array of flat objects",
         ) from None
 
 
-def _json_top(text: str, path: Path) -> list[tuple[int, object]]:
+def _json_top(text: str, path: Path) -> _Items:
     pos = _skip(text, 0)
     if text.startswith("[", pos):
         items, pos = _json_array(text, pos)
@@ -457,26 +641,24 @@ def _skip(text: str, pos: int) -> int:
     return match.end() if match else pos
 
 
-def _json_array(text: str, pos: int) -> tuple[list[tuple[int, object]], int]:
-    """Decode the array at ``pos``, keeping the offset each element starts at."""
-    items: list[tuple[int, object]] = []
+def _json_array(text: str, pos: int) -> tuple[_Items, int]:
+    """Decode the array at ``pos``, keeping where each element starts and ends."""
+    items: _Items = []
     pos = _skip(text, pos + 1)
     if text.startswith("]", pos):
         return items, pos + 1
     while True:
         value, end = _JSON.raw_decode(text, pos)
-        items.append((pos, value))
+        items.append((pos, end, value))
         pos = _skip(text, end)
         if text.startswith("]", pos):
             return items, pos + 1
         pos = _skip(text, _expect(text, pos, ",") + 1)
 
 
-def _json_wrapped(
-    text: str, pos: int, path: Path
-) -> tuple[list[tuple[int, object]], int]:
+def _json_wrapped(text: str, pos: int, path: Path) -> tuple[_Items, int]:
     """Walk the object at ``pos`` and return the one catalog array inside it."""
-    found: dict[str, list[tuple[int, object]]] = {}
+    found: dict[str, _Items] = {}
     pos = _skip(text, pos + 1)
     while not text.startswith("}", pos):
         key, pos = _JSON.raw_decode(text, pos)
@@ -509,13 +691,24 @@ def _json_shape(path: Path) -> CatalogError:
 
 
 def _line_numbers(text: str, offsets: Sequence[int]) -> list[int]:
+    """The line of each offset (ascending, none inside a CRLF pair)."""
     lines: list[int] = []
     line, last = 1, 0
     for offset in offsets:
-        line += text.count("\n", last, offset)
+        line += _breaks(text, last, offset)
         lines.append(line)
         last = offset
     return lines
+
+
+def _line_at(text: str, offset: int) -> int:
+    return 1 + _breaks(text, 0, offset)
+
+
+def _breaks(text: str, start: int, end: int) -> int:
+    """How many line breaks (CR, LF or CRLF) ``text[start:end]`` holds."""
+    crlf = text.count("\r\n", start, end)
+    return text.count("\n", start, end) + text.count("\r", start, end) - crlf
 
 
 # --- rows become entries -----------------------------------------------------
@@ -642,14 +835,29 @@ def _text(raw: object, name: str) -> str:
         return raw.strip()
     if raw is None:
         return ""
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
+    if _is_number(raw):
         return str(raw)
     kind = {bool: "boolean", list: "list", dict: "object"}.get(type(raw), "value")
     raise _Bad(f"{name} is a JSON {kind}, not text")
 
 
+def _is_number(raw: object) -> bool:
+    return isinstance(raw, int | float | Decimal) and not isinstance(raw, bool)
+
+
 def _show(raw: object) -> str:
-    return repr(raw.strip()) if isinstance(raw, str) else json.dumps(raw)
+    """A value as a note quotes it: text in quotes, cut short when long."""
+    if isinstance(raw, str):
+        return repr(_clip(raw.strip()))
+    if isinstance(raw, list | dict):
+        return "[…]" if isinstance(raw, list) else "{…}"
+    if isinstance(raw, Decimal):
+        return _clip(str(raw))
+    return json.dumps(raw)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "…"
 
 
 def _shown_id(raw: object) -> str:
@@ -658,7 +866,7 @@ def _shown_id(raw: object) -> str:
         text = _text(raw, "id")
     except _Bad:
         return ""
-    return text.splitlines()[0].strip() if text else ""
+    return _ESCAPED.sub("\ufffd", text.splitlines()[0].strip()) if text else ""
 
 
 def _has_break(text: str) -> bool:
@@ -686,6 +894,11 @@ def _identifier(raw: object, broken: str) -> str:
         raise _Reject(
             f"id {ident!r} holds {bad.group()!r}; only letters, digits and "
             "- _ . : are allowed"
+        )
+    if not _ID_START.match(ident):
+        raise _Reject(
+            f"id {ident!r} starts with {ident[0]!r}; an id must start with an "
+            "ASCII letter or digit"
         )
     return ident
 
@@ -750,6 +963,8 @@ def _language(raw: object) -> str:
 
 
 def _number(raw: object, name: str, what: str) -> Decimal:
+    if isinstance(raw, Decimal):
+        return raw
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         if not math.isfinite(raw):
             raise _Bad(f"{name} {raw} is not {what}")
@@ -764,6 +979,8 @@ def _duration(raw: object, unit: str) -> int:
     value = _number(raw, "duration", f"a number of {unit}")
     if value < 0:
         raise _Bad(f"duration {_show(raw)} is negative")
+    if value > _MAX_SECONDS or value * DURATION_UNITS[unit] > _MAX_SECONDS:
+        raise _Bad(f"duration {_show(raw)} is over ten years")
     seconds = value * DURATION_UNITS[unit]
     return int(seconds.to_integral_value(rounding=ROUND_HALF_UP))
 
@@ -783,7 +1000,7 @@ def _mastery(raw: object) -> float:
 def _active(raw: object) -> bool:
     if isinstance(raw, bool):
         return raw
-    if isinstance(raw, int) and raw in (0, 1):
+    if isinstance(raw, int | Decimal) and raw in (0, 1):
         return bool(raw)
     word = raw.strip().lower() if isinstance(raw, str) else ""
     if word in _TRUE or word in _FALSE:

@@ -14,11 +14,20 @@ from __future__ import annotations
 
 import os
 import re
+import string
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+)
 
 from aiccbridge.catalog import CATALOG_FIELDS, CatalogSpec
 from aiccbridge.errors import ConfigError
@@ -32,6 +41,7 @@ __all__ = [
     "LibraryConfig",
     "ProviderConfig",
     "StateConfig",
+    "TENANT_NAME",
     "TenantConfig",
     "find_config",
     "load_config",
@@ -44,14 +54,22 @@ AiccVersion = Literal["2.2", "2.5", "3.0", "3.5", "4.0"]
 Encoding = Literal["ascii", "cp1252", "utf-8"]
 Kind = Literal["course", "learning_path", "video"]
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-_PLACEHOLDER = re.compile(r"{([^{}]*)}")
+#: What a tenant name may be: it names folders and appears in launch addresses.
+TENANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
+_BAD_URL = re.compile(r"[\x00-\x20\x7f\\]")
 _LAUNCH_FIELDS = {"tenant", "course_id"}
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if isinstance(value, Path | str) and "\0" in str(value):
+            raise ValueError("holds a NUL character")
+        return value
 
 
 class ProviderConfig(_Strict):
@@ -63,17 +81,23 @@ class ProviderConfig(_Strict):
     @field_validator("launch_url")
     @classmethod
     def _template(cls, value: str) -> str:
-        names = set(_PLACEHOLDER.findall(value))
-        unknown = names - _LAUNCH_FIELDS
-        if unknown:
+        try:
+            fields = [f for f in string.Formatter().parse(value) if f[1] is not None]
+        except ValueError as exc:
             raise ValueError(
-                f"unknown placeholder {{{sorted(unknown)[0]}}}; "
-                "use {tenant} and {course_id}"
-            )
-        if "course_id" not in names:
+                f"not a valid template ({exc}); use {{course_id}}"
+            ) from None
+        for _, name, spec, conversion in fields:
+            if name not in _LAUNCH_FIELDS or spec or conversion:
+                raise ValueError(
+                    f"unknown placeholder {{{name}}}; use {{tenant}} and {{course_id}}"
+                )
+        if "course_id" not in {f[1] for f in fields}:
             raise ValueError("must contain {course_id}")
-        if not value.startswith("https://"):
-            raise ValueError("must be an https:// address")
+        sample = value.format(tenant="t", course_id="c")
+        parts = urlsplit(sample)
+        if parts.scheme != "https" or not parts.hostname or _BAD_URL.search(sample):
+            raise ValueError("must be an https:// address with a host and no spaces")
         return value
 
 
@@ -88,12 +112,14 @@ class CatalogConfig(_Strict):
     @field_validator("columns")
     @classmethod
     def _fields(cls, value: dict[str, str]) -> dict[str, str]:
-        for name in value:
+        for name, column in value.items():
             if name not in CATALOG_FIELDS:
                 raise ValueError(
                     f"unknown catalog field {name!r}; fields are "
                     + ", ".join(CATALOG_FIELDS)
                 )
+            if not column.strip():
+                raise ValueError(f"{name} must name a column of the catalog file")
         return value
 
 
@@ -112,14 +138,17 @@ class TenantConfig(_Strict):
     vendor: str = Field(min_length=1)
     hostnames: list[str] = Field(default_factory=list)
     #: false: allow only this tenant's own ``hostnames``, not the vendor's defaults
-    vendor_hostnames: bool = True
+    vendor_hostnames: StrictBool = True
     aicc_version: AiccVersion | None = None
     encoding: Encoding | None = None
     forbidden_chars: str | None = None
     library: LibraryConfig = Field(default_factory=LibraryConfig)
     outbox: Path | None = None
-    allow_http: bool = False
+    allow_http: StrictBool = False
     credentials: dict[str, str] = Field(default_factory=dict)
+    #: the sandbox vendor only: the sandbox LMS's address (default
+    #: http://127.0.0.1:8766); its plugin checks that it is a loopback address
+    sandbox_url: str | None = None
 
     @field_validator("aicc_version", mode="before")
     @classmethod
@@ -133,19 +162,21 @@ class TenantConfig(_Strict):
     def _hosts(cls, value: list[str]) -> list[str]:
         from aiccbridge.core.launch import normalise_host_entry
 
-        out = []
+        out, problems = [], []
         for entry in value:
             try:
                 out.append(normalise_host_entry(entry))
             except ValueError as exc:
-                raise ValueError(f"{entry!r}: {exc}") from None
+                problems.append(f"{entry!r}: {exc}")
+        if problems:
+            raise ValueError("; ".join(problems))
         return out
 
     @field_validator("credentials")
     @classmethod
     def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
         for key, env in value.items():
-            if not _ENV_NAME.match(env):
+            if not _ENV_NAME.fullmatch(env):
                 raise ValueError(
                     f"{key} must name an environment variable in capitals (like "
                     "SCHOOX_API_KEY), never hold the secret itself"
@@ -198,7 +229,7 @@ class GatewayConfig(_Strict):
     @field_validator("progress_token_env")
     @classmethod
     def _env_name(cls, value: str) -> str:
-        if not _ENV_NAME.match(value):
+        if not _ENV_NAME.fullmatch(value):
             raise ValueError("must name an environment variable")
         return value
 
@@ -216,9 +247,16 @@ class Config(_Strict):
     @field_validator("tenants")
     @classmethod
     def _names(cls, value: dict[str, TenantConfig]) -> dict[str, TenantConfig]:
+        seen: dict[str, str] = {}
         for name in value:
-            if not _NAME.match(name):
+            if not TENANT_NAME.fullmatch(name):
                 raise ValueError(f"tenant name {name!r}: use letters, digits, '-', '_'")
+            other = seen.setdefault(name.casefold(), name)
+            if other != name:
+                raise ValueError(
+                    f"tenants {other!r} and {name!r} differ only in case; their "
+                    "outbox folders would collide"
+                )
         return {n: t.model_copy(update={"name": n}) for n, t in value.items()}
 
     @property

@@ -84,6 +84,7 @@ class Check:
     details: Mapping[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
+        """The check as ``doctor --json`` prints it."""
         return {
             "status": self.status,
             "name": self.name,
@@ -93,6 +94,7 @@ class Check:
         }
 
     def line(self) -> str:
+        """The check as one report line: status, name, tenant and message."""
         scope = f"{self.tenant}: " if self.tenant else ""
         return f"{self.status:<5} {self.name:<12} {scope}{self.message}"
 
@@ -117,6 +119,7 @@ class TenantScope:
         return [_from_finding(f) for f in self.findings if _route(f.key) == name]
 
     def passed(self, name: str, message: str, **details: object) -> Check:
+        """A passing check of this tenant."""
         return Check("pass", name, message, self.tenant.name, details)
 
 
@@ -160,7 +163,7 @@ def allow_list_check(scope: TenantScope) -> list[Check]:
         return found
     hosts = allow_list(scope.tenant, scope.vendor)
     message = (
-        f"{len(hosts)} hosts allowed, none flagged "
+        f"{len(hosts)} host{'' if len(hosts) == 1 else 's'} allowed, none flagged "
         f"(`aiccbridge tenant show {scope.tenant.name}` lists them)"
     )
     return [scope.passed("allow-list", message, hosts=list(hosts))]
@@ -179,11 +182,19 @@ def credentials_check(scope: TenantScope) -> list[Check]:
     found = scope.routed("credentials")
     if found or scope.vendor is None:
         return found
-    wanted = [scope.tenant.credentials.get(k) for k in scope.vendor.credentials]
-    names = [n for n in wanted if n]
-    if not names:
-        return [scope.passed("credentials", f"{scope.vendor.name} needs none")]
-    return [scope.passed("credentials", "set in the environment: " + ", ".join(names))]
+    vendor = scope.vendor
+    if not vendor.credentials:
+        return [scope.passed("credentials", f"{vendor.name} needs none")]
+    named = {k: scope.tenant.credentials.get(k) for k in vendor.credentials}
+    parts = []
+    if any(named.values()):
+        parts.append(
+            "set in the environment: " + ", ".join(filter(None, named.values()))
+        )
+    unnamed = [k for k, env in named.items() if not env]
+    if unnamed:
+        parts.append(f"not named: {', '.join(unnamed)} (only API delivery uses them)")
+    return [scope.passed("credentials", "; ".join(parts))]
 
 
 #: The checks run for every tenant, in order. A vendor credentials ping is one
@@ -342,7 +353,7 @@ def _url_checks(
     if params is None:
         return report
     tenant = config.tenants.get(verdict.tenant or "")
-    report.append(_https_line(params.hacp_url, verdict.tenant or "", tenant))
+    report += _https_line(params.hacp_url, verdict.tenant or "", tenant)
     if not verdict.accepted or tenant is None:
         return report
     vendor = plugins.vendors()[tenant.vendor]
@@ -360,7 +371,7 @@ def _launch_line(verdict: LaunchVerdict, target: _Target) -> Check:
     if not verdict.accepted:
         message = (
             f"the gateway would refuse this launch ({verdict.reason}): "
-            f"{verdict.detail} The endpoint was not probed."
+            f"{verdict.detail.rstrip('.')}. The endpoint was not probed."
         )
         return Check("fail", "launch", message, tenant, details)
     session = (
@@ -372,24 +383,35 @@ def _launch_line(verdict: LaunchVerdict, target: _Target) -> Check:
     return Check("pass", "launch", message, tenant, details)
 
 
-def _https_line(hacp_url: str, name: str, tenant: TenantConfig | None) -> Check:
-    if urlsplit(hacp_url).scheme.lower() == "https":
-        return Check("pass", "https", "the HACP URL uses https", name)
+def _https_line(hacp_url: str, name: str, tenant: TenantConfig | None) -> list[Check]:
+    """Whether the session id would travel encrypted (nothing for other schemes)."""
+    try:
+        scheme = urlsplit(hacp_url).scheme.lower()
+    except ValueError:
+        return []
+    if scheme == "https":
+        return [Check("pass", "https", "the HACP URL uses https", name)]
+    if scheme != "http":
+        return []
     if tenant is not None and tenant.allow_http:
-        return Check(
-            "warn",
+        return [
+            Check(
+                "warn",
+                "https",
+                "plain http, accepted only because allow_http = true: the session id "
+                "travels in clear; keep it to a test LMS",
+                name,
+            )
+        ]
+    return [
+        Check(
+            "fail",
             "https",
-            "plain http, accepted only because allow_http = true: the session id "
-            "travels in clear; keep it to a test LMS",
+            "plain http would send the session id in clear: configure the LMS to "
+            "send an https AICC_URL (allow_http is for test LMSs only)",
             name,
         )
-    return Check(
-        "fail",
-        "https",
-        "plain http would send the session id in clear: configure the LMS to "
-        "send an https AICC_URL (allow_http is for test LMSs only)",
-        name,
-    )
+    ]
 
 
 # --- the probe -------------------------------------------------------------------

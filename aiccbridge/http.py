@@ -6,6 +6,10 @@ errors, 5xx and 429 (honouring ``Retry-After``); a bound on requests in flight;
 one INFO log line per exchange (method, host, path, status, time; never a query
 string, header or body); and secrets scrubbed from every error message. A failed
 call raises :class:`aiccbridge.errors.VendorError`.
+
+httpx logs its own INFO line per request, with the full URL; since some vendors
+take their API key in the query string, a filter on the ``httpx`` logger drops
+the query from those lines.
 """
 
 from __future__ import annotations
@@ -27,6 +31,21 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _REDACTED = "[secret]"
+
+
+class _NoQueryInUrls(logging.Filter):
+    """Strip the query string (where API keys may travel) from URLs httpx logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                a.copy_with(query=None) if isinstance(a, httpx.URL) else a
+                for a in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(_NoQueryInUrls())
 
 
 class VendorHttp:

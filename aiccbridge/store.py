@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from aiccbridge.errors import StoreBusyError, StoreError, UsageError
 
@@ -71,6 +73,29 @@ CREATE TABLE IF NOT EXISTS bundles (
 """
 
 BUNDLE_STATES = ("new", "uploaded", "failed")
+
+
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+
+def _guarded(method: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Turn a database failure (disk full, damaged file) into a StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return method(*args, **kwargs)
+        except (sqlite3.Error, ValueError) as exc:
+            store = args[0]
+            path = getattr(store, "path", "state store")
+            raise StoreError(
+                f"{path}: the state store failed: {exc}",
+                hint="check the disk has room; a damaged store can be moved aside "
+                "(the next sync then rebuilds the whole library)",
+            ) from None
+
+    return wrapper
 
 
 def utc_now() -> datetime:
@@ -174,7 +199,12 @@ class StateStore:
 
     def lock(self, wait: float = 0.0) -> None:
         """Take the store's run lock, waiting up to ``wait`` seconds for it."""
-        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(
+                f"{self.path}.lock: cannot take the run lock: {exc.strerror or exc}"
+            ) from None
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -197,6 +227,7 @@ class StateStore:
 
     # -- delivered state -----------------------------------------------------
 
+    @_guarded
     def delivered(self, tenant: str) -> dict[str, DeliveredCourse]:
         rows = self._db.execute(
             "SELECT course_id, title, fingerprint, input_key, package_file, sha256, "
@@ -206,6 +237,7 @@ class StateStore:
         )
         return {row[0]: DeliveredCourse(*row) for row in rows}
 
+    @_guarded
     def update_input_keys(self, tenant: str, keys: dict[str, str]) -> None:
         """Remember new input keys of packages that rebuilt to the same bytes."""
         if not keys:
@@ -218,6 +250,7 @@ class StateStore:
 
     # -- the run journal -----------------------------------------------------
 
+    @_guarded
     def open_runs(self, tenant: str) -> list[PendingRun]:
         rows = self._db.execute(
             "SELECT id, tenant, bundle, plan FROM runs "
@@ -226,6 +259,7 @@ class StateStore:
         ).fetchall()
         return [PendingRun(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
+    @_guarded
     def begin_run(self, tenant: str, bundle: str, plan: dict[str, object]) -> int:
         """Journal a run before anything of its bundle is written."""
         cursor = self._db.execute(
@@ -236,6 +270,7 @@ class StateStore:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    @_guarded
     def finish_run(self, run: PendingRun, path: str = "") -> None:
         """Record a written bundle's deliveries and close its run, atomically."""
         plan = run.plan
@@ -267,10 +302,11 @@ class StateStore:
                     "DELETE FROM delivered WHERE tenant = ? AND course_id = ?",
                     (run.tenant, item["course_id"]),
                 )
-            self._close_run(run.id, "done", now)
+            self._close_run(run.id, "done", now, keep_plan=bool(path))
 
     # -- bundles -------------------------------------------------------------
 
+    @_guarded
     def bundles(self, tenant: str | None = None) -> list[BundleRecord]:
         """Every recorded bundle (of one tenant), oldest first."""
         rows = self._db.execute(
@@ -281,6 +317,7 @@ class StateStore:
         ).fetchall()
         return [_bundle(row) for row in rows]
 
+    @_guarded
     def mark_bundle(self, tenant: str, name: str, state: str) -> BundleRecord:
         """Record what the admin did with a bundle.
 
@@ -344,14 +381,19 @@ class StateStore:
                 (tenant, item["course_id"], item["title"], name, utc_now().isoformat()),
             )
 
+    @_guarded
     def abandon_run(self, run: PendingRun) -> None:
         with self._transaction():
             self._close_run(run.id, "abandoned", utc_now().isoformat())
 
-    def _close_run(self, run_id: int, state: str, now: str) -> None:
+    def _close_run(
+        self, run_id: int, state: str, now: str, *, keep_plan: bool = False
+    ) -> None:
+        """Close a run; only a bundle's plan is kept (marking it failed needs it)."""
         self._db.execute(
-            "UPDATE runs SET state = ?, finished_at = ? WHERE id = ?",
-            (state, now, run_id),
+            "UPDATE runs SET state = ?, finished_at = ?, "
+            "plan = CASE WHEN ? THEN plan ELSE '{}' END WHERE id = ?",
+            (state, now, keep_plan, run_id),
         )
 
     @contextlib.contextmanager

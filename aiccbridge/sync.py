@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from aiccbridge.builder import (
     build_entry,
     input_key,
     member_problem,
+    package_file_name,
 )
 from aiccbridge.catalog import Catalog, CatalogEntry, RejectedRow
 from aiccbridge.config import Config, LibraryConfig, TenantConfig
@@ -48,6 +49,7 @@ __all__ = [
     "TenantResult",
     "build_settings",
     "deliver_by_api",
+    "file_name_clashes",
     "plan_tenant",
     "recover_runs",
     "select_entries",
@@ -198,9 +200,10 @@ def plan_tenant(
     )
     by_id = plan.by_id
     kept = {r.id for r in catalog.rejected if r.id}
-    names: dict[str, str] = {}
-    for entry in select_entries(catalog, tenant.library):
-        problem = member_problem(entry, by_id) or _name_clash(entry, names)
+    selected = select_entries(catalog, tenant.library)
+    clashes = file_name_clashes(selected, first=set(delivered))
+    for entry in selected:
+        problem = member_problem(entry, by_id) or clashes.get(entry.id)
         if problem is None:
             problem = _plan_entry(plan, entry, settings, by_id, delivered)
         if problem is not None:
@@ -255,14 +258,25 @@ def _plan_entry(
     return None
 
 
-def _name_clash(entry: CatalogEntry, names: dict[str, str]) -> str | None:
-    from aiccbridge.builder import package_file_name
+def file_name_clashes(
+    entries: list[CatalogEntry], *, first: Collection[str] = ()
+) -> dict[str, str]:
+    """Entries whose package file name (ignoring case) another entry already has.
 
-    name = package_file_name(entry.id)
-    other = names.setdefault(name.casefold(), entry.id)
-    if other != entry.id:
-        return f"package file {name} would clash with course {other!r}"
-    return None
+    Ids in ``first`` (already delivered) keep their name; among the rest the
+    earlier row wins. Returns course id -> the reason it is rejected.
+    """
+    owners: dict[str, str] = {}
+    ordered = sorted(entries, key=lambda e: (e.id not in first, e.line))
+    problems = {}
+    for entry in ordered:
+        name = package_file_name(entry.id)
+        other = owners.setdefault(name.casefold(), entry.id)
+        if other != entry.id:
+            problems[entry.id] = (
+                f"package file {name} would clash with course {other!r}"
+            )
+    return problems
 
 
 def recover_runs(store: StateStore, tenant: str, box: Path) -> list[str]:

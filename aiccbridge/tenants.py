@@ -27,8 +27,7 @@ from typing import Any, Literal
 import tomli_w
 from pydantic import ValidationError
 
-from aiccbridge.config import _NAME as _TENANT_NAME
-from aiccbridge.config import Config, TenantConfig, load_config
+from aiccbridge.config import TENANT_NAME, Config, TenantConfig, load_config
 from aiccbridge.core import AICC_VERSIONS, ENCODINGS
 from aiccbridge.core.launch import normalise_host_entry
 from aiccbridge.errors import ConfigError
@@ -136,7 +135,7 @@ def _read(target: Path, shown: Path) -> bytes:
 
 
 def _check_name(name: str, config: Config) -> None:
-    if not _TENANT_NAME.match(name):
+    if not TENANT_NAME.fullmatch(name):
         raise TenantError(
             f"tenant name {name!r}: use letters, digits, '-' and '_' "
             "(at most 64, starting with a letter or digit)"
@@ -275,6 +274,7 @@ class Setting:
     source: Source
 
     def to_dict(self) -> dict[str, str]:
+        """As ``tenant show --json`` prints it."""
         return {"value": self.value, "source": self.source}
 
 
@@ -287,6 +287,7 @@ class HostEntry:
     shared: bool
 
     def to_dict(self) -> dict[str, object]:
+        """As ``tenant show --json`` prints it."""
         return {"host": self.host, "source": self.source, "shared": self.shared}
 
 
@@ -304,6 +305,7 @@ class CredentialState:
     needed: bool
 
     def to_dict(self) -> dict[str, object]:
+        """As ``tenant show --json`` prints it."""
         return {
             "key": self.key,
             "env": self.env,
@@ -331,6 +333,7 @@ class TenantView:
 
     @property
     def delivery(self) -> str | None:
+        """The vendor's delivery route (``api`` or ``outbox``), None when unknown."""
         return self.vendor.delivery if self.vendor else None
 
     def summary(self) -> dict[str, object]:

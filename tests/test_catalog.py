@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import shutil
+import stat
 import tempfile
+import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
@@ -464,9 +468,11 @@ def test_line_break_in_id_or_url(tmp_path: Path, field: str) -> None:
 
 
 def test_unclosed_quote_beyond_the_field_limit(tmp_path: Path) -> None:
-    content = 'id,title\na,A\nb,"' + "x" * 200_000 + "\n"
-    with pytest.raises(CatalogError, match=r"c\.csv:3: cannot read the CSV"):
+    content = 'id,title\na,A\nb,"' + "x" * (16 * 1024 * 1024 + 1) + "\n"
+    with pytest.raises(CatalogError, match=r"c\.csv:3: cannot read the CSV") as caught:
         read_text(tmp_path, content)
+    assert "a field is larger than 16 MiB" in caught.value.message
+    assert "unclosed quote" in (caught.value.hint or "")
 
 
 def test_short_rows_and_trailing_empty_cells(tmp_path: Path) -> None:
@@ -494,6 +500,11 @@ def test_rows_of_only_delimiters_are_skipped(tmp_path: Path) -> None:
         ("id,title", "café,T", "id 'café' holds 'é'"),
         ("id,title", "a b,T", "id 'a b' holds ' '"),
         ("id,title", f"{'x' * 256},T", "id is 256 characters long; at most 255"),
+        ("id,title", ".,T", "id '.' starts with '.'; an id must start with an"),
+        ("id,title", "..,T", "id '..' starts with '.'; an id must start with an"),
+        ("id,title", "-a,T", "id '-a' starts with '-'"),
+        ("id,title", "_a,T", "id '_a' starts with '_'"),
+        ("id,title", ":a,T", "id ':a' starts with ':'"),
         ("id,title,kind", "a,T,module", "kind 'module' is not one of"),
         ("id,title,kind", "a,T,path", "learning_path has no children"),
         ("id,title,kind,children", "a,T,path, | ;", "learning_path has no children"),
@@ -853,7 +864,9 @@ def test_json_shape_errors(tmp_path: Path, text: str, match: str) -> None:
 
 # --- properties -------------------------------------------------------------------
 
-_ID = st.text("abcXYZ019-_.:", min_size=1, max_size=12)
+_ID = st.builds(
+    str.__add__, st.sampled_from("aZ09"), st.text("abcXYZ019-_.:", max_size=11)
+)
 _LINE_TEXT = st.text(
     st.characters(exclude_categories=["Cs"], exclude_characters="\r\n\x00"),
     max_size=20,

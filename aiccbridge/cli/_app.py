@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -20,7 +21,17 @@ from aiccbridge.core import AiccBridgeError
 from aiccbridge.errors import ExitCode, exit_code_for
 from aiccbridge.plugins import Plugins, load_plugins
 
-__all__ = ["AppState", "app", "emit_json", "main", "run", "state", "warn"]
+__all__ = [
+    "AppState",
+    "app",
+    "clean",
+    "emit_json",
+    "main",
+    "plural",
+    "run",
+    "state",
+    "warn",
+]
 
 DEBUG_ENV = "AICCBRIDGE_DEBUG"
 
@@ -71,9 +82,33 @@ class AppState:
 state = AppState()
 
 
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: object) -> str:
+    """Text for the terminal: control and bidi characters shown as escapes.
+
+    Catalog rows and package files are not ours; printed raw, an escape sequence
+    in them could rewrite the user's screen.
+    """
+    return _UNPRINTABLE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}"
+            if ord(m.group()) < 0x100
+            else f"\\u{ord(m.group()):04x}"
+        ),
+        str(text),
+    )
+
+
+def plural(n: int, word: str) -> str:
+    """``1 package``, ``2 packages``."""
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def warn(line: str) -> None:
     """One yellow warning line on stderr."""
-    typer.secho(f"aiccbridge: warning: {line}", fg="yellow", err=True)
+    typer.secho(f"aiccbridge: warning: {clean(line)}", fg="yellow", err=True)
 
 
 def emit_json(data: Any) -> None:
@@ -195,7 +230,7 @@ def _report(exc: AiccBridgeError) -> int:
     if state.debug:
         traceback.print_exc()
     for line in exc.message.splitlines() or [type(exc).__name__]:
-        typer.secho(f"aiccbridge: error: {line}", fg="red", err=True)
+        typer.secho(f"aiccbridge: error: {clean(line)}", fg="red", err=True)
     if exc.hint:
         typer.secho(f"aiccbridge: hint: {exc.hint}", err=True)
     return int(exit_code_for(exc))
@@ -215,6 +250,8 @@ COMMAND_MODULES = (
     "_bundles_cmd",
     "_config_cmd",
     "_launch_cmd",
+    "_serve_cmd",
+    "_lms_cmd",
     "_plugins_cmd",
     "_tenant_cmd",
     "_doctor_cmd",

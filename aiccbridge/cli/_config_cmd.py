@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from aiccbridge.checks import check_config
-from aiccbridge.cli._app import emit_json, state
+from aiccbridge.cli._app import emit_json, plural, state
 from aiccbridge.errors import ConfigError, ExitCode
 
 __all__ = ["register"]
@@ -64,16 +64,12 @@ def check(
             typer.echo(f"{where}: {finding.line()}", err=finding in errors)
         verdict = "has errors" if errors else "is valid"
         typer.echo(
-            f"{config.path} {verdict}: {_count(len(config.tenants), 'tenant')}, "
-            f"{_count(len(errors), 'error')}, "
-            f"{_count(len(findings) - len(errors), 'warning')}"
+            f"{config.path} {verdict}: {plural(len(config.tenants), 'tenant')}, "
+            f"{plural(len(errors), 'error')}, "
+            f"{plural(len(findings) - len(errors), 'warning')}"
         )
     if errors:
         raise typer.Exit(ExitCode.USAGE)
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def register(app: typer.Typer) -> None:

@@ -45,7 +45,7 @@ def doctor(
     report = run_doctor(
         config, state.plugins(), tenant=tenant, url=url, timeout=timeout
     )
-    counts = Counter(c.status for c in report)
+    counts: Counter[str] = Counter(c.status for c in report)
     if as_json:
         emit_json(
             {
@@ -64,8 +64,9 @@ def doctor(
 def _print(report: list[Check], counts: Counter[str]) -> None:
     for check in report:
         typer.secho(check.line(), fg=_COLOURS[check.status])
+    warnings = "warning" if counts["warn"] == 1 else "warnings"
     typer.echo(
-        f"doctor: {counts['pass']} passed, {counts['warn']} warnings, "
+        f"doctor: {counts['pass']} passed, {counts['warn']} {warnings}, "
         f"{counts['fail']} failed"
     )
 

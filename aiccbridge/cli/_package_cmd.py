@@ -11,11 +11,16 @@ import typer
 
 from aiccbridge.builder import BuiltPackage, member_problem
 from aiccbridge.catalog import Catalog, CatalogEntry, read_catalog
-from aiccbridge.cli._app import emit_json, state
+from aiccbridge.cli._app import clean, emit_json, plural, state
 from aiccbridge.cli._select import select_tenants, vendor_for
 from aiccbridge.core import PackageError, PackageReading, read_package
 from aiccbridge.errors import ConfigError, ExitCode, UsageError
-from aiccbridge.sync import build_settings, select_entries, try_build
+from aiccbridge.sync import (
+    build_settings,
+    file_name_clashes,
+    select_entries,
+    try_build,
+)
 
 __all__ = ["register"]
 
@@ -67,8 +72,13 @@ def build(
     folder = out or config.resolve(Path("packages") / target.name)
     folder.mkdir(parents=True, exist_ok=True)
     built, problems = [], []
+    clashes = file_name_clashes(entries)
     for entry in entries:
-        package = member_problem(entry, by_id) or try_build(entry, settings, by_id)
+        package = (
+            member_problem(entry, by_id)
+            or clashes.get(entry.id)
+            or try_build(entry, settings, by_id)
+        )
         if isinstance(package, str):
             problems.append({"line": entry.line, "id": entry.id, "reason": package})
             continue
@@ -124,12 +134,15 @@ def _print_build(
         )
         return
     for row in built:
-        typer.echo(f"{row['package']}  {row['course_id']}  {row['title']}")
+        typer.echo(
+            f"{row['package']}  {clean(row['course_id'])}  {clean(row['title'])}"
+        )
     for row in rejected:
         typer.echo(
-            f"rejected line {row['line']} {row['id'] or '(no id)'}: {row['reason']}"
+            f"rejected line {row['line']} {clean(row['id']) or '(no id)'}: "
+            f"{clean(row['reason'])}"
         )
-    typer.echo(f"{len(built)} packages for tenant {tenant} in {folder}")
+    typer.echo(f"{plural(len(built), 'package')} for tenant {tenant} in {folder}")
 
 
 @package_app.command("validate")
@@ -180,11 +193,16 @@ def _print_diagnostics(reading: dict) -> None:
         where = reading["source"]
         if d["file"]:
             where += f"!{d['file']}" + (f":{d['line']}" if d["line"] else "")
-        typer.echo(f"{where}: {d['severity']} {d['code']}: {d['message']}")
+        typer.echo(
+            f"{clean(where)}: {d['severity']} {d['code']}: {clean(d['message'])}"
+        )
     errors = sum(1 for d in diags if d["severity"] == "error")
     warnings = sum(1 for d in diags if d["severity"] == "warning")
     verdict = "ok" if reading["ok"] else "REJECTED by strict LMSs"
-    typer.echo(f"{reading['source']}: {verdict} ({errors} errors, {warnings} warnings)")
+    typer.echo(
+        f"{clean(reading['source'])}: {verdict} ({plural(errors, 'error')}, "
+        f"{plural(warnings, 'warning')})"
+    )
 
 
 @package_app.command("inspect")
@@ -212,13 +230,15 @@ def _print_package(reading: PackageReading, data: dict) -> None:
     if package is not None:
         c = package.course
         typer.echo(
-            f"course {c.course_id}: {c.title} (AICC {c.version}, level {c.level})"
+            clean(
+                f"course {c.course_id}: {c.title} (AICC {c.version}, level {c.level})"
+            )
         )
         for au in package.aus:
-            typer.echo(f"  AU {au.system_id}: {au.file_name}")
+            typer.echo(clean(f"  AU {au.system_id}: {au.file_name}"))
         for row in package.structure:
-            typer.echo(f"  block {row.block}: {', '.join(row.members)}")
-    typer.echo("files: " + ", ".join(reading.files))
+            typer.echo(clean(f"  block {row.block}: {', '.join(row.members)}"))
+    typer.echo(clean("files: " + ", ".join(reading.files)))
     _print_diagnostics(data)
 
 

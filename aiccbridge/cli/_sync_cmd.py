@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from aiccbridge.catalog import Catalog, CatalogError, read_catalog
-from aiccbridge.cli._app import emit_json, state, warn
+from aiccbridge.cli._app import clean, emit_json, state, warn
 from aiccbridge.cli._select import select_tenants, vendor_for
 from aiccbridge.config import TenantConfig
 from aiccbridge.delivery import DeliveryJob
@@ -170,13 +170,14 @@ def _print(
         )
         for row in result.plan.rejected:
             typer.echo(
-                f"  rejected line {row.line} {row.id or '(no id)'}: {row.reason}"
+                f"  rejected line {row.line} {clean(row.id) or '(no id)'}: "
+                f"{clean(row.reason)}"
             )
         for fail in result.failed:
             what = fail.get("course_id") or fail.get("bundle")
-            typer.echo(f"  failed {what}: {fail['reason']}")
+            typer.echo(f"  failed {clean(what)}: {clean(fail['reason'])}")
         for note in result.notes:
-            typer.echo(f"  note: {note}")
+            typer.echo(f"  note: {clean(note)}")
         if result.plan.transliterated:
             typer.echo(
                 f"  {len(result.plan.transliterated)} texts transliterated "

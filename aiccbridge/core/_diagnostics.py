@@ -5,7 +5,9 @@ stable and documented one per row in ``docs/diagnostics.md``. They are grouped
 by the file they are about:
 
 ======  ==================================================
-AICC1…  the package or zip as a whole
+AICC1…  the package or zip as a whole (``AICC100``: it cannot be
+        read as a package at all; ``read_package`` raises instead,
+        the commands report it)
 AICC2…  the ``.crs`` course description
 AICC3…  the ``.au`` assignable-unit table
 AICC4…  the ``.des`` descriptor table
@@ -17,14 +19,20 @@ AICC7…  text, encoding and CSV syntax of any file
 Severities: ``error`` — a strict LMS will not import the package (or not use
 that part); ``warning`` — some LMSs take it, others do not or lose data;
 ``info`` — worth knowing, harmless for the LMSs we know.
+
+Messages and file names never carry control or bidi characters from the
+package: each is shown escaped (``\\x1b``, ``\\u202e``), so a message stays one
+harmless line on a terminal.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from aiccbridge.core._model import AssignableUnit, Package
+from aiccbridge.core._text import CONTROL_RE
 
 __all__ = [
     "CODES",
@@ -40,6 +48,7 @@ SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 _RULE = "ILIAS checks the count and refuses the package"
 
 _TABLE: dict[str, tuple[str, str]] = {
+    "AICC100": ("error", "{problem}"),
     "AICC101": (
         "error",
         "mandatory file {file} is missing; strict LMSs refuse the package",
@@ -72,6 +81,10 @@ _TABLE: dict[str, tuple[str, str]] = {
     "AICC107": ("error", "cannot be unpacked ({detail}); no LMS can read it either"),
     "AICC108": ("warning", "{what}; {used} is used, an LMS may pick the other"),
     "AICC109": ("warning", "is a symbolic link; it is not followed"),
+    "AICC110": (
+        "warning",
+        "is not a regular file (a device, pipe or socket); it is not read",
+    ),
     "AICC201": (
         "error",
         "no [Course] group; no LMS can read the course id, title or version",
@@ -231,6 +244,16 @@ _TABLE: dict[str, tuple[str, str]] = {
         "warning",
         "column {columns} appears more than once; the first is used",
     ),
+    "AICC712": (
+        "error",
+        "{key} {value!r} holds control or bidi characters ({chars}); LMSs cannot "
+        "match or launch such an id or file name",
+    ),
+    "AICC713": (
+        "warning",
+        "{key} {value!r} holds control or bidi characters ({chars}); LMSs show the "
+        "text garbled or reordered",
+    ),
 }
 
 CODES: dict[str, str] = {code: severity for code, (severity, _) in _TABLE.items()}
@@ -244,9 +267,19 @@ def make_diagnostic(
     code: str, file: str, line: int | None, /, **values: object
 ) -> Diagnostic:
     """Build the diagnostic ``code`` with its message filled from ``values``
-    (and ``file``)."""
+    (and ``file``); control and bidi characters in the message and the file
+    name are escaped (``\\x1b``, ``\\u202e``)."""
     message = MESSAGES[code].format(file=file, **values)
-    return Diagnostic(code, CODES[code], file, line, message)
+    return Diagnostic(code, CODES[code], _escaped(file), line, _escaped(message))
+
+
+def _escaped(text: str) -> str:
+    return CONTROL_RE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    number = ord(match.group())
+    return f"\\x{number:02x}" if number < 0x100 else f"\\u{number:04x}"
 
 
 @dataclass(frozen=True, slots=True)

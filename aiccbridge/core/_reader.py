@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -52,6 +53,8 @@ _MANDATORY = ("crs", "au", "des", "cst")
 _LETTERS_DIGITS = re.compile(r"[A-Za-z0-9]+")
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 _EXPRESSION_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
+_COUNT = re.compile(r"[0-9]{1,9}")
+_MAX_VERSION_CHARS = 20
 
 _COURSE_KEYS = frozenset(
     {
@@ -89,8 +92,9 @@ def read_package(
 ) -> PackageReading:
     """Read an AICC package from a zip path, a folder path or zip bytes.
 
-    Raises ``PackageError`` when the path is missing or is neither a zip nor a
-    folder, and ``UnsafeArchiveError`` when the zip breaks ``limits`` (paths
+    Raises ``PackageError`` when the path is missing, is neither a regular
+    file nor a folder (a device or a pipe), or is not a zip, and
+    ``UnsafeArchiveError`` when the zip breaks ``limits`` (paths
     outside the package, too many entries, too big, a compression ratio over the
     limit, encrypted members, symlinks). Everything else, even a package with no
     ``.crs``, comes back as a :class:`PackageReading` whose diagnostics say what
@@ -114,14 +118,28 @@ def _load(
         return "<bytes>", read_zip(data, label="<bytes>", limits=limits, wanted=_wanted)
     label = os.fspath(source)
     path = Path(label)
-    if path.is_dir():
+    mode = _mode(path, label)
+    if stat.S_ISDIR(mode):
         return label, read_folder(path, limits=limits, wanted=_wanted)
-    if not path.exists():
+    if not stat.S_ISREG(mode):
         raise PackageError(
-            f"{label}: no such file or folder",
+            f"{label}: not a regular file or folder",
             hint="give the path of a package zip or of a folder with the course files",
         )
     return label, read_zip(label, label=label, limits=limits, wanted=_wanted)
+
+
+def _mode(path: Path, label: str) -> int:
+    try:
+        return path.stat().st_mode
+    except FileNotFoundError:
+        raise PackageError(
+            f"{label}: no such file or folder",
+            hint="give the path of a package zip or of a folder with the course files",
+        ) from None
+    except (OSError, ValueError) as exc:
+        problem = getattr(exc, "strerror", None) or exc
+        raise PackageError(f"{label}: cannot be read ({problem})") from None
 
 
 # -- the reading -------------------------------------------------------------------
@@ -161,6 +179,8 @@ class _Reading:
                 self.note(
                     "AICC108", name, None, what="in the zip twice", used="the first"
                 )
+            elif kind == "special":
+                self.note("AICC110", name, None)
             else:
                 self.note("AICC109", name, None)
 
@@ -337,7 +357,13 @@ def _check_course_keys(reading: _Reading, name: str, crs: CrsGroups) -> None:
 
 
 def _in_range(value: str, low: int, high: int) -> bool:
-    return value.isdigit() and low <= int(value) <= high
+    number = _whole(value)
+    return number is not None and low <= number <= high
+
+
+def _whole(value: str) -> int | None:
+    """The value of a count: one to nine ASCII digits, or ``None``."""
+    return int(value) if _COUNT.fullmatch(value) else None
 
 
 def _note_unknown_keys(reading: _Reading, name: str, crs: CrsGroups) -> None:
@@ -366,6 +392,8 @@ def _version(reading: _Reading, name: str, crs: CrsGroups) -> str | None:
 
 
 def _same_version(value: str) -> str | None:
+    if len(value) > _MAX_VERSION_CHARS or not _NUMBER.fullmatch(value):
+        return None
     try:
         number = Decimal(value)
     except InvalidOperation:
@@ -408,12 +436,21 @@ def _count(
             reading.note(
                 code, name, None, problem=f"{spelled} is missing though {what}"
             )
-    elif not found[0].isdigit():
-        problem = f"{spelled} is {found[0]!r}, not a whole number"
-        reading.note(code, name, found[1], problem=problem)
-    elif int(found[0]) != actual:
-        problem = f"{spelled}={found[0]} but {what}"
-        reading.note(code, name, found[1], problem=problem)
+        return
+    value, line = found
+    if _whole(value) == actual:
+        return
+    if _COUNT.fullmatch(value):
+        problem = f"{spelled}={value} but {what}"
+    else:
+        problem = f"{spelled} is {_shown_number(value)}, not a sane whole number"
+    reading.note(code, name, line, problem=problem)
+
+
+def _shown_number(value: str) -> str:
+    if len(value) <= _MAX_VERSION_CHARS:
+        return repr(value)
+    return f"{value[:_MAX_VERSION_CHARS]!r}… ({len(value)} characters)"
 
 
 # -- .au ---------------------------------------------------------------------------
@@ -541,7 +578,7 @@ def _structure(
 def _merge_rows(
     reading: _Reading, table: CsvTable
 ) -> tuple[dict[str, StructureRow], dict[str, int]]:
-    rows: dict[str, StructureRow] = {}
+    merged: dict[str, tuple[str, list[str]]] = {}
     lines: dict[str, int] = {}
     for line, cells in table.rows:
         if not cells or not cells[0]:
@@ -549,14 +586,13 @@ def _merge_rows(
             reading.note("AICC506", table.name, line, problem=problem)
             continue
         block = ROOT if cells[0].lower() == ROOT.lower() else cells[0]
-        members = tuple(c for c in cells[1:] if c)
         key = block.lower()
-        if key in rows:
+        if key in merged:
             problem = f"block {block!r} has a second row; its members are merged"
             reading.note("AICC509", table.name, line, problem=problem)
-            block, members = rows[key].block, rows[key].members + members
-        rows[key] = StructureRow(block, members)
+        merged.setdefault(key, (block, []))[1].extend(c for c in cells[1:] if c)
         lines.setdefault(key, line)
+    rows = {key: StructureRow(b, tuple(m)) for key, (b, m) in merged.items()}
     return rows, lines
 
 
@@ -597,35 +633,60 @@ def _check_tree(
     children = {row.block.lower(): [m.lower() for m in row.members] for row in rows}
     cycle = _find_cycle(children)
     if cycle:
-        reading.note("AICC503", name, lines.get(cycle[0]), cycle=" -> ".join(cycle))
+        reading.note("AICC503", name, lines.get(cycle[0]), cycle=_shown_cycle(cycle))
     if ROOT.lower() not in children:
         return
     reached = _reach(children, ROOT.lower())
+    in_cycle = set(cycle)
     shown = {row.block.lower(): row.block for row in rows}
     for block in children:
-        if block not in reached and block not in cycle:
+        if block not in reached and block not in in_cycle:
             reading.note("AICC510", name, lines[block], block=shown[block])
 
 
+_CYCLE_SHOWN = 12
+
+
+def _shown_cycle(cycle: list[str]) -> str:
+    if len(cycle) <= _CYCLE_SHOWN:
+        return " -> ".join(cycle)
+    head = " -> ".join(cycle[: _CYCLE_SHOWN - 2])
+    return f"{head} -> … ({len(cycle) - _CYCLE_SHOWN} more) -> " + " -> ".join(
+        cycle[-2:]
+    )
+
+
 def _find_cycle(children: dict[str, list[str]]) -> list[str]:
-    state: dict[str, int] = {}
-    path: list[str] = []
+    """A cycle of blocks (its first block repeated at the end), or ``[]``.
 
-    def visit(node: str) -> list[str]:
-        state[node] = 1
-        path.append(node)
-        for child in children.get(node, []):
-            if state.get(child) == 1:
-                return path[path.index(child) :] + [child]
-            if child in children and child not in state and (found := visit(child)):
-                return found
-        state[node] = 2
-        path.pop()
-        return []
-
+    Depth-first without recursion, so a chain of any length is no problem.
+    """
+    done: set[str] = set()
     for start in children:
-        if start not in state and (found := visit(start)):
+        if start not in done and (found := _cycle_from(children, start, done)):
             return found
+    return []
+
+
+def _cycle_from(
+    children: dict[str, list[str]], start: str, done: set[str]
+) -> list[str]:
+    path = [start]
+    on_path = {start: 0}
+    pending = [iter(children[start])]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            node = path.pop()
+            del on_path[node]
+            done.add(node)
+            pending.pop()
+        elif child in on_path:
+            return path[on_path[child] :] + [child]
+        elif child in children and child not in done:
+            on_path[child] = len(path)
+            path.append(child)
+            pending.append(iter(children[child]))
     return []
 
 
@@ -656,8 +717,10 @@ class _Extras:
         self.known = {au.system_id.lower() for au in aus}
         self.known |= {row.block.lower() for row in structure}
         self.objective_ids: set[str] = set()
+        self.referable = self.known
         self.objectives = self._objectives(reading.tables.get("ort"))
         self.objective_ids = {m.lower() for row in self.objectives for m in row.members}
+        self.referable = self.known | self.objective_ids
         self.prerequisites = self._prerequisites(reading.tables.get("pre"))
         self.completions = self._completions(reading.tables.get("cmp"))
 
@@ -672,9 +735,8 @@ class _Extras:
         return readable
 
     def _check(self, table: CsvTable, line: int, names: list[str]) -> None:
-        known = self.known | self.objective_ids
         for name in names:
-            if name.lower() not in known:
+            if name.lower() not in self.referable:
                 self.reading.note("AICC602", table.name, line, element=name)
 
     def _objectives(self, table: CsvTable | None) -> tuple[StructureRow, ...]:
@@ -724,7 +786,7 @@ def _descriptors(
         reading.note("AICC404", table.name, 1)
         return ()
     _note_columns(reading, table, _DES_FIELDS, "AICC403")
-    found = _descriptor_rows(reading, table, extras.known | extras.objective_ids)
+    found = _descriptor_rows(reading, table, extras.referable | {ROOT.lower()})
     described = {d.system_id.lower() for d in found}
     for au in aus:
         if au.system_id.lower() not in described:
@@ -746,7 +808,7 @@ def _descriptor_rows(
             reading.note("AICC406", table.name, line, sid=sid)
             continue
         seen.add(sid.lower())
-        if sid.lower() not in known | {ROOT.lower()}:
+        if sid.lower() not in known:
             reading.note("AICC405", table.name, line, sid=sid)
         if not record["title"]:
             reading.note("AICC407", table.name, line, sid=sid)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,12 +35,14 @@ __all__ = [
     "split_lines",
 ]
 
-CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-"""Line breaks, tabs and every other control character."""
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Line breaks, tabs, every other C0 and C1 control character, and the bidi
+embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069)."""
 
 _READABLE = {"&": " and ", "@": " at ", "%": " percent ", "+": " plus "}
 _CP1252 = frozenset(bytes(range(256)).decode("cp1252", errors="ignore"))
 _LIGHT_CATEGORIES = ("P", "Z", "Sc", "Sk", "Mn", "Me", "Cf")
+_JOINERS = "\u200c\u200d"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,8 @@ class FittedText:
 
 
 def has_control(value: str) -> bool:
-    """Tell whether ``value`` holds a line break, a tab or another control character."""
+    """Tell whether ``value`` holds a line break, a tab, another control character
+    or a bidi control (see :data:`CONTROL_RE`)."""
     return CONTROL_RE.search(value) is not None
 
 
@@ -68,29 +72,35 @@ def fit_text(
 
     Steps, in order:
 
-    1. Line breaks, tabs and other control characters become spaces.
-    2. Characters ``encoding`` cannot hold are transliterated with ``anyascii``
+    1. Invisible format characters (Unicode category Cf: zero-width spaces, the
+       byte-order mark U+FEFF, soft hyphens, bidi embeddings, overrides and
+       isolates …) are dropped, in every encoding, except the zero-width
+       non-joiner and joiner (U+200C, U+200D) that Persian and Indic scripts
+       and emoji sequences need.
+    2. Line breaks, tabs and other control characters become spaces.
+    3. Characters ``encoding`` cannot hold are transliterated with ``anyascii``
        (``utf-8``: none; ``cp1252``: those outside Windows-1252; ``ascii``: every
        non-ASCII one). Typographic punctuation becomes its ASCII twin; emoji are
        dropped.
-    3. Each character of ``forbidden`` becomes a readable word where one exists
+    4. Each character of ``forbidden`` becomes a readable word where one exists
        (``&`` → ``and``, ``@`` → ``at``, ``%`` → ``percent``, ``+`` → ``plus``),
        otherwise a space.
-    4. Runs of white space collapse into one space; the ends are stripped.
+    5. Runs of white space collapse into one space; the ends are stripped.
 
-    ``transliterated`` is true when step 2 replaced a character that is not
+    ``transliterated`` is true when step 3 replaced a character that is not
     "the same letter without its accent": a character counts as *light* (accent,
     punctuation or spacing only) when it is a Latin letter, punctuation, a space,
-    a currency or modifier sign, a combining mark or an invisible format
-    character, or when its compatibility decomposition without combining marks
-    is plain ASCII (``é`` → ``e``, ``ﬁ`` → ``fi``, full-width ``Ａ`` → ``A``).
+    a currency or modifier sign, a combining mark or a zero-width (non-)joiner,
+    or when its compatibility decomposition without combining marks is plain
+    ASCII (``é`` → ``e``, ``ﬁ`` → ``fi``, full-width ``Ａ`` → ``A``).
     Any other replacement (Japanese → romaji, Cyrillic, Arabic, a dropped
     emoji) is a transliteration. So ``"Café"`` → ``"Cafe"`` is not one,
     ``"日本"`` → ``"RiBen"`` is.
 
-    The result is never empty: an empty result is replaced by ``fallback``
-    (fitted the same way, and marked transliterated); when that is empty too,
-    ``ValueError`` is raised. An unknown ``encoding`` is a ``ValueError`` as well.
+    The result is never empty: a result that is empty, or holds nothing but
+    zero-width joiners and non-joiners, is replaced by ``fallback`` (fitted the
+    same way, and marked transliterated); when that is empty too, ``ValueError``
+    is raised. An unknown ``encoding`` is a ``ValueError`` as well.
     """
     if encoding not in ENCODINGS:
         raise ValueError(
@@ -107,14 +117,21 @@ def fit_text(
 
 
 def _fit(value: str, encoding: str, forbidden: str) -> tuple[str, bool]:
-    text = CONTROL_RE.sub(" ", value)
+    text = CONTROL_RE.sub(" ", _drop_format(value))
     heavy = False
     if encoding != "utf-8" and not _holds(text, encoding):
         text, heavy = _transliterate(text, encoding)
     for char in forbidden:
         if char in text:
             text = text.replace(char, _READABLE.get(char, " "))
-    return " ".join(text.split()), heavy
+    text = " ".join(text.split())
+    return (text if text.strip(_JOINERS + " ") else ""), heavy
+
+
+def _drop_format(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(c for c in text if c in _JOINERS or unicodedata.category(c) != "Cf")
 
 
 def _holds(text: str, encoding: str) -> bool:
@@ -173,6 +190,8 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 _FIELD = re.compile(r'[ \t]*(?:"((?:[^"]|"")*)"[ \t]*|([^,]*))(,|$)')
 _INI_SPECIAL = re.compile(r'[?{}|&~!()^";]')
 _INI_WORDS = frozenset({"yes", "no", "on", "off", "true", "false", "none", "null"})
+_ID_KEYS = frozenset({"course_id", "system_id", "file_name"})
+_SHOWN = 40
 
 
 def decode_course_file(note: Note, name: str, data: bytes) -> str:
@@ -311,7 +330,8 @@ def _fields(line: str) -> list[re.Match[str]]:
 
 def parse_csv_table(note: Note, name: str, lines: list[tuple[int, str]]) -> CsvTable:
     """Parse a course table, reporting unquoted fields, broken quoting, rows of
-    another width than the header and repeated column names.
+    another width than the header, repeated column names and values holding
+    control or bidi characters.
     """
     content = [(number, line) for number, line in lines if line.strip()]
     if not content:
@@ -320,14 +340,14 @@ def parse_csv_table(note: Note, name: str, lines: list[tuple[int, str]]) -> CsvT
     header = [h.lower() for h in rows[0].cells]
     _note_repeats(note, name, rows[0].line, header)
     _note_syntax(note, name, rows, len(header))
+    _note_csv_controls(note, name, rows, content)
     width = max(len(row.cells) for row in rows)
     return CsvTable(name, header, [(row.line, row.cells) for row in rows[1:]], width)
 
 
 def _note_repeats(note: Note, name: str, line: int, header: list[str]) -> None:
-    repeated = sorted(
-        {h for h in header if h and h != "member" and header.count(h) > 1}
-    )
+    counts = Counter(header)
+    repeated = sorted(h for h, n in counts.items() if h and h != "member" and n > 1)
     if repeated:
         note("AICC711", name, line, columns=", ".join(repeated))
 
@@ -344,6 +364,31 @@ def _note_syntax(note: Note, name: str, rows: list[_Row], width: int) -> None:
     if odd:
         found = len(odd[0].cells)
         note("AICC708", name, odd[0].line, count=len(odd), width=width, found=found)
+
+
+def _note_csv_controls(
+    note: Note, name: str, rows: list[_Row], content: list[tuple[int, str]]
+) -> None:
+    columns = rows[0].cells
+    for row, (_, line) in zip(rows, content, strict=True):
+        if CONTROL_RE.search(line) is None:
+            continue
+        for index, cell in enumerate(row.cells):
+            if row is rows[0]:
+                key = f"header of column {index + 1}"
+            else:
+                key = columns[index] if index < len(columns) else f"column {index + 1}"
+            _note_controls(note, name, row.line, key, cell)
+
+
+def _note_controls(note: Note, name: str, line: int, key: str, value: str) -> None:
+    found = sorted(set(CONTROL_RE.findall(value)))
+    if not found:
+        return
+    code = "AICC712" if key.lower() in _ID_KEYS else "AICC713"
+    chars = ", ".join(f"U+{ord(c):04X}" for c in found)
+    shown = value if len(value) <= _SHOWN else value[:_SHOWN] + "…"
+    note(code, name, line, key=key, value=shown, chars=chars)
 
 
 @dataclass
@@ -409,6 +454,7 @@ def _keyword(
 
 
 def _check_value(note: Note, name: str, number: int, key: str, value: str) -> None:
+    _note_controls(note, name, number, key, value)
     special = sorted(set(_INI_SPECIAL.findall(value)))
     if special:
         note("AICC209", name, number, key=key, chars="".join(special))

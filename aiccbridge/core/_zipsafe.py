@@ -6,6 +6,10 @@ drive letters, backslashes, NUL and other control characters), its type
 the declared size, the total size and the compression ratio. The data is then
 read in bounded chunks and counted, so a header that lies cannot make a reader
 hold more than the limits allow.
+
+Only regular files are opened: a zip path or a folder's file that turns out to
+be a device, a pipe or a socket is refused or skipped before a byte is read,
+and a folder's files are read in bounded chunks like zip members.
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from aiccbridge.core._errors import PackageError, UnsafeArchiveError
 
@@ -38,6 +44,8 @@ _CHUNK = 64 * 1024
 _DRIVE = re.compile(r"[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _WINDOWS_REPARSE_POINT = 0x400
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +74,8 @@ class ArchiveContents:
 
     ``problems`` are (kind, name, detail) for members that were not read: kind
     ``"damaged"`` (detail says why), ``"duplicate"`` (a second member of that
-    name) or ``"symlink"`` (in a folder; not followed). The caller reports them.
+    name), ``"symlink"`` (in a folder; not followed) or ``"special"`` (in a
+    folder: a device, pipe or socket; not read). The caller reports them.
     """
 
     names: tuple[str, ...]
@@ -104,17 +113,44 @@ def read_zip(
     wanted ones.
 
     ``label`` names the zip in messages. Raises ``PackageError`` when ``source``
-    is not a zip and ``UnsafeArchiveError`` when a member breaks ``limits``.
+    is not a zip (a path must name a regular file) and ``UnsafeArchiveError``
+    when a member breaks ``limits``.
     """
-    archive = _open(source, label)
-    with archive:
-        infos = archive.infolist()
-        _check_all(infos, label, limits)
-        return _read_members(archive, infos, label, limits, wanted)
+    with _stream(source, label) as stream:
+        archive = _open(stream, label)
+        with archive:
+            infos = archive.infolist()
+            _check_all(infos, label, limits)
+            return _read_members(archive, infos, label, limits, wanted)
 
 
-def _open(source: bytes | str, label: str) -> zipfile.ZipFile:
-    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+@contextmanager
+def _stream(source: bytes | str, label: str) -> Iterator[BinaryIO]:
+    if isinstance(source, bytes):
+        yield io.BytesIO(source)
+        return
+    with _open_regular(Path(source), label) as stream:
+        yield stream
+
+
+def _open_regular(path: Path, label: str, *, follow: bool = True) -> BinaryIO:
+    """Open ``path`` for reading, refusing anything but a regular file; opening
+    never blocks (a pipe with no writer is refused like any other pipe)."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS | (0 if follow else _NO_FOLLOW))
+    except OSError as exc:
+        raise PackageError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    stream = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        stream.close()
+        raise PackageError(
+            f"{label}: not a regular file or folder",
+            hint="give the path of a package zip or of a folder with the course files",
+        )
+    return stream
+
+
+def _open(stream: BinaryIO, label: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
@@ -198,7 +234,7 @@ def _read_members(
     limits: ZipLimits,
     wanted: Callable[[str], bool],
 ) -> ArchiveContents:
-    names: list[str] = []
+    names: dict[str, None] = {}
     data: dict[str, bytes] = {}
     problems: list[tuple[str, str, str]] = []
     budget = [limits.max_total_bytes]
@@ -209,7 +245,7 @@ def _read_members(
         if name in names:
             problems.append(("duplicate", name, ""))
             continue
-        names.append(name)
+        names[name] = None
         if wanted(name):
             _read_one(archive, info, label, limits, budget, data, problems)
     return ArchiveContents(tuple(names), data, tuple(problems))
@@ -263,13 +299,15 @@ def read_folder(
 ) -> ArchiveContents:
     """List the files under ``folder`` (names relative, with ``/``) and read the
     wanted ones, within the same ``limits`` as a zip. Symbolic links are not
-    followed; they are reported in ``problems``.
+    followed and devices, pipes and sockets not read; both are left out of the
+    names and reported in ``problems``.
     """
     names: list[str] = []
     problems: list[tuple[str, str, str]] = []
     for path, relative in _walk(folder):
-        if path.is_symlink():
-            problems.append(("symlink", relative, ""))
+        kind = _kind(path)
+        if kind != "file":
+            problems.append((kind, relative, ""))
             continue
         names.append(relative)
         if len(names) > limits.max_entries:
@@ -278,6 +316,16 @@ def read_folder(
             )
     data = _read_files(folder, names, limits, wanted)
     return ArchiveContents(tuple(names), data, tuple(problems))
+
+
+def _kind(path: Path) -> str:
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        raise PackageError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    return "file" if stat.S_ISREG(mode) else "special"
 
 
 def _walk(folder: Path) -> list[tuple[Path, str]]:
@@ -295,21 +343,33 @@ def _read_files(
     folder: Path, names: list[str], limits: ZipLimits, wanted: Callable[[str], bool]
 ) -> dict[str, bytes]:
     data: dict[str, bytes] = {}
-    total = 0
+    budget = limits.max_total_bytes
     for name in names:
-        if not wanted(name):
-            continue
-        path = folder / name
-        size = path.stat().st_size
-        total += size
-        if size > limits.max_member_bytes or total > limits.max_total_bytes:
-            raise UnsafeArchiveError(f"{path}: {size} bytes, beyond the size limits")
-        data[name] = _read_bytes(path)
+        if wanted(name):
+            limit = min(limits.max_member_bytes, budget)
+            data[name] = _read_bounded(folder, name, limit)
+            budget -= len(data[name])
     return data
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bounded(folder: Path, name: str, limit: int) -> bytes:
+    label = f"{folder}: file {name!r}"
+    with _open_regular(folder / name, label, follow=False) as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size > limit:
+            raise UnsafeArchiveError(f"{label}: {size} bytes, beyond the size limits")
+        return _read_chunks(stream, label, limit)
+
+
+def _read_chunks(stream: BinaryIO, label: str, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
     try:
-        return path.read_bytes()
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise UnsafeArchiveError(f"{label}: grows beyond the size limits")
+            chunks.append(chunk)
     except OSError as exc:
-        raise PackageError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise PackageError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    return b"".join(chunks)

@@ -112,7 +112,9 @@ class Gateway:
     async def stop(self) -> None:
         """Drain for up to ``shutdown_drain_seconds``; the rest stays on disk."""
         if self._task is not None:
-            await self.dispatcher.drain(self._task, self.settings.shutdown_drain_seconds)
+            await self.dispatcher.drain(
+                self._task, self.settings.shutdown_drain_seconds
+            )
             self._task = None
         await self.http.aclose()
         self.store.close()

@@ -447,7 +447,8 @@ class GatewayStore:
             "INSERT INTO gateway_completions (learner, course_id, status, score, "
             "completed_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (learner, course_id) DO UPDATE SET "
-            "status = CASE WHEN status = 'passed' THEN status ELSE excluded.status END, "
+            "status = CASE WHEN status = 'passed' THEN status "
+            "ELSE excluded.status END, "
             "score = MAX(COALESCE(score, excluded.score), "
             "COALESCE(excluded.score, score)), completed_at = excluded.completed_at",
             (session.learner, session.course_id, status, score, now),

@@ -196,6 +196,10 @@ def test_validate_a_file_that_is_not_a_zip(tmp_path: Path) -> None:
         ["launch", "check"],
         ["bundles"],
         ["bundles", "mark"],
+        ["tenant", "add"],
+        ["tenant", "list"],
+        ["tenant", "show"],
+        ["doctor"],
     ],
 )
 def test_every_command_has_help(

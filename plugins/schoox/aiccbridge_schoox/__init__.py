@@ -2,7 +2,10 @@
 
 Schoox has no API to create a course or upload a package, so packages go through
 the outbox for an admin to upload as a SCORM/AICC lecture. Its HACP endpoint is a
-Schoox-hosted SCORM engine (``scormengine.schoox.com``).
+Schoox-hosted SCORM engine (``scormengine.schoox.com``). With ``api_key`` and
+``academy_id`` set, :class:`SchooxApi` checks them (``GET /usage``) and
+:func:`reconcile` says which packages the academy already holds, by title.
+Paycom has no public API: outbox only.
 """
 
 from __future__ import annotations
@@ -10,8 +13,26 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiccbridge import Vendor, hookimpl
+from aiccbridge_schoox._api import (
+    AcademyCourse,
+    Reconciliation,
+    SchooxApi,
+    academy_courses,
+    match_titles,
+    reconcile,
+)
 
-__all__ = ["PAYCOM", "SCHOOX", "ULTIPRO"]
+__all__ = [
+    "PAYCOM",
+    "SCHOOX",
+    "ULTIPRO",
+    "AcademyCourse",
+    "Reconciliation",
+    "SchooxApi",
+    "academy_courses",
+    "match_titles",
+    "reconcile",
+]
 __version__ = "0.1.0"
 
 SCHOOX_HOSTS = (
@@ -71,3 +92,12 @@ PAYCOM = Vendor(
 def aiccbridge_register_vendors(register: Callable[[Vendor], None]) -> None:
     for vendor in (SCHOOX, ULTIPRO, PAYCOM):
         register(vendor)
+
+
+_API = SchooxApi()
+
+
+@hookimpl
+def aiccbridge_vendor_api(vendor: Vendor) -> SchooxApi | None:
+    """Schoox and UltiPro answer ``ping``; their packages still go by outbox."""
+    return _API if vendor.id in (SCHOOX.id, ULTIPRO.id) else None

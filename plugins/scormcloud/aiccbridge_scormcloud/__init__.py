@@ -1,7 +1,9 @@
-"""SCORM Cloud (Rustici): packages can be imported through its API.
+"""SCORM Cloud (Rustici): packages are imported through its API v2.
 
-Until API delivery lands, packages are written to the outbox like every other
-vendor's; the credentials named here are the ones API delivery will use.
+Each package becomes an import job (``POST /courses/importJobs/upload``) that
+is polled until it ends; a changed package becomes a new version of its course.
+A retired course is never deleted without ``sync --purge``: it is tagged
+``retired`` instead, and one with registrations is reported as kept.
 """
 
 from __future__ import annotations
@@ -9,8 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiccbridge import Vendor, hookimpl
+from aiccbridge_scormcloud._api import (
+    API_ROOT,
+    RETIRED_TAG,
+    ScormCloudApi,
+    list_courses,
+)
 
-__all__ = ["SCORMCLOUD"]
+__all__ = ["API_ROOT", "RETIRED_TAG", "SCORMCLOUD", "ScormCloudApi", "list_courses"]
 __version__ = "0.1.0"
 
 SCORMCLOUD = Vendor(
@@ -22,13 +30,20 @@ SCORMCLOUD = Vendor(
     mobile_tracking="no",
     credentials=("app_id", "secret_key"),
     notes=(
-        "Basic auth: application id and secret key.",
+        "Basic auth: application id and secret key; one application per tenant.",
         "Deleting a course destroys its registrations; aiccbridge never deletes "
-        "without being told to.",
+        "without sync --purge, it tags the course 'retired' instead.",
     ),
 )
+
+_API = ScormCloudApi()
 
 
 @hookimpl
 def aiccbridge_register_vendors(register: Callable[[Vendor], None]) -> None:
     register(SCORMCLOUD)
+
+
+@hookimpl
+def aiccbridge_vendor_api(vendor: Vendor) -> ScormCloudApi | None:
+    return _API if vendor.id == SCORMCLOUD.id else None

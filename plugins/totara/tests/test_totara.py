@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
+
+import pytest
 
 from aiccbridge.testing import Project
 
@@ -12,16 +13,34 @@ def test_totara_needs_the_site_host(aiccbridge_project: Project) -> None:
     assert "tenants.site.hostnames" in outcome.stderr
 
 
-def test_totara_titles_lose_equals_signs(aiccbridge_project: Project) -> None:
+def test_totara_needs_a_web_service_token(aiccbridge_project: Project) -> None:
+    aiccbridge_project.write_config(
+        {"site": {"vendor": "totara", "hostnames": ["lms.example.com"]}}
+    )
+    outcome = aiccbridge_project.run("config", "check", "--json").assert_exit(2)
+    keys = {(f["key"], f["severity"]) for f in outcome.json()["findings"]}
+    assert ("credentials.token", "error") in keys
+
+
+def test_totara_titles_lose_equals_signs(
+    aiccbridge_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOTARA_TEST_TOKEN", "t0ken")
     aiccbridge_project.write_catalog(
         [{"course_id": "T-1", "title": "E=mc² explained", "kind": "course"}]
     )
     aiccbridge_project.write_config(
-        {"site": {"vendor": "totara", "hostnames": ["lms.example.com"]}}
+        {
+            "site": {
+                "vendor": "totara",
+                "hostnames": ["lms.example.com"],
+                "credentials": {"token": "TOTARA_TEST_TOKEN"},
+            }
+        }
     )
     aiccbridge_project.run("config", "check").assert_success()
-    result = aiccbridge_project.run("sync", "--json").assert_success().json()
-    bundle = Path(result["tenants"][0]["bundle"])
-    with zipfile.ZipFile(bundle / "T-1.zip") as archive:
+    out = aiccbridge_project.root / "built"
+    aiccbridge_project.run("package", "build", "--out", str(out)).assert_success()
+    with zipfile.ZipFile(out / "T-1.zip") as archive:
         crs = archive.read("course.crs").decode("utf-8")
     assert "Course_Title=E mc² explained\r\n" in crs

@@ -1,0 +1,77 @@
+"""Running the gateway under uvicorn: ``aiccbridge serve``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import uvicorn
+
+from aiccbridge.config import CONFIG_ENV, Config
+from aiccbridge.gateway._gateway import progress_token, tenant_courses
+from aiccbridge.gateway._store import GatewayStore
+
+__all__ = ["log_config", "serve"]
+
+#: Launch queries can be long (the launch check reads up to 16,384 characters).
+_MAX_REQUEST_HEAD = 65_536
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def log_config(level: int) -> dict[str, Any]:
+    """Logging for every worker: aiccbridge's lines (HACP exchanges included)
+    and uvicorn's own, on stderr; uvicorn's access log is off (it would show
+    launch queries, which hold the session id)."""
+    stream = {
+        "class": "logging.StreamHandler",
+        "formatter": "plain",
+        "stream": "ext://sys.stderr",
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": _FORMAT}},
+        "handlers": {"stderr": stream},
+        "loggers": {
+            "aiccbridge": {"handlers": ["stderr"], "level": level, "propagate": False},
+            "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+            "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        },
+    }
+
+
+def serve(
+    config: Config,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+    verbosity: int = 0,
+) -> None:
+    """Check the setup, then serve until interrupted.
+
+    Refuses to start (:class:`aiccbridge.errors.ConfigError`) without a
+    progress token; reads the catalog and opens the state store first, so
+    their errors come before any worker starts.
+    """
+    settings = config.gateway
+    progress_token(config)
+    tenant_courses(config)
+    GatewayStore(config.state_path()).close()
+    os.environ[CONFIG_ENV] = str(config.path)
+    trusted = list(settings.trusted_proxies)
+    uvicorn.run(
+        "aiccbridge.gateway:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=settings.port if port is None else port,
+        workers=workers or settings.workers,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+        server_header=False,
+        access_log=False,
+        log_config=log_config(logging.DEBUG if verbosity > 1 else logging.INFO),
+        h11_max_incomplete_event_size=_MAX_REQUEST_HEAD,
+        timeout_graceful_shutdown=max(1, int(settings.shutdown_drain_seconds)),
+    )
