@@ -338,8 +338,10 @@ def _too_large(path: Path) -> CatalogError:
 
 @dataclass(frozen=True, slots=True)
 class _Escapes:
-    """Where the bytes that are not UTF-8 sit in a text decoded with
-    ``surrogateescape``: their index in the text, offset in the file and value."""
+    """The bytes that are not UTF-8 in a text decoded with ``surrogateescape``.
+
+    For each, in order: its index in the text, its offset in the file, its value.
+    """
 
     chars: Sequence[int] = ()
     offsets: Sequence[int] = ()

@@ -107,9 +107,18 @@ def _core_checks(tenant: TenantConfig, vendor: Vendor) -> list[Finding]:
             "hostnames",
             f"{vendor.name} has no fixed HACP hosts; list the customer's LMS host(s)",
         )
+    mapped = set(vendor.credentials) & set(tenant.credentials)
+    if vendor.delivery == "api" and vendor.credentials and not mapped:
+        add(
+            "warning",
+            "credentials",
+            f"none of {vendor.name}'s credentials "
+            f"({', '.join(vendor.credentials)}) are mapped: packages go to outbox "
+            "bundles instead of its API",
+        )
     for key in vendor.credentials:
         env = tenant.credentials.get(key)
-        if env is None and vendor.delivery == "api":
+        if env is None and mapped and vendor.delivery == "api":
             add(
                 "error",
                 f"credentials.{key}",

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from aiccbridge.checks import Finding, check_config
 from aiccbridge.config import Config, TenantConfig
+from aiccbridge.core import AiccBridgeError
 from aiccbridge.core.hacp import (
     HacpError,
     HacpHttpError,
@@ -37,6 +38,7 @@ from aiccbridge.core.hacp import (
     is_already_exited,
 )
 from aiccbridge.core.launch import LaunchParams, check_hacp_url
+from aiccbridge.delivery import DeliveryJob
 from aiccbridge.launching import LaunchTemplate, LaunchVerdict, allow_list, check_launch
 from aiccbridge.plugins import Plugins
 from aiccbridge.tenants import TenantError, find_tenant
@@ -197,13 +199,47 @@ def credentials_check(scope: TenantScope) -> list[Check]:
     return [scope.passed("credentials", "; ".join(parts))]
 
 
-#: The checks run for every tenant, in order. A vendor credentials ping is one
-#: more callable here.
+def vendor_ping_check(scope: TenantScope) -> list[Check]:
+    """Ask the vendor's API whether the tenant's credentials work."""
+    vendor = scope.vendor
+    if vendor is None or not vendor.credentials:
+        return []
+    api = scope.plugins.vendor_api(vendor)
+    if api is None:
+        return []
+    values = {k: scope.tenant.credential(k) or "" for k in vendor.credentials}
+    if not all(values.values()):
+        return [
+            Check(
+                "warn",
+                "vendor ping",
+                "skipped: credentials not set in the environment",
+                scope.tenant.name,
+            )
+        ]
+    job = DeliveryJob(scope.tenant, vendor, (), (), values)
+    try:
+        answer = api.ping(job)
+    except AiccBridgeError as exc:
+        return [
+            Check(
+                "fail",
+                "vendor ping",
+                f"{exc.message}; check the credentials "
+                "and that the API is enabled for them",
+                scope.tenant.name,
+            )
+        ]
+    return [scope.passed("vendor ping", answer)]
+
+
+#: The checks run for every tenant, in order.
 TENANT_CHECKS: tuple[TenantCheck, ...] = (
     config_check,
     allow_list_check,
     allow_http_check,
     credentials_check,
+    vendor_ping_check,
 )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -72,8 +73,6 @@ def write_project(root: Path, port: int, workers: int) -> Path:
 def start_gateway(config: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "AICCBRIDGE_PROGRESS_TOKEN": TOKEN}
     command = [sys.executable, "-m", "aiccbridge", "--config", str(config), "serve"]
-    if os.environ.get("BENCH_PROFILE"):
-        command[1:3] = ["/tmp/prof_gw.py", "--debug"]
     with log.open("wb") as out:
         return subprocess.Popen(command, stdout=out, stderr=out, env=env)
 
@@ -144,12 +143,16 @@ async def drive(args: argparse.Namespace, base: str, lms: FakeLms) -> dict[str, 
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time used so far by a process and its children (Linux only, else 0)."""
+    """CPU time of a process and its worker processes (Linux only, else 0)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids = [pid, *map(int, children)]
+        fields = [
+            Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split() for p in pids
+        ]
     except OSError:
         return 0.0
-    ticks = sum(int(value) for value in fields[11:15])
+    ticks = sum(int(value) for stat in fields for value in stat[11:13])
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -170,6 +173,8 @@ def report(args: argparse.Namespace, lms: FakeLms, timing: dict[str, float]) -> 
     print(f"outbox drained {timing['drain']:.1f} s after the last report")
     if timing["cpu"]:
         print(f"gateway CPU time: {timing['cpu']:.1f} s")
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"driver and fake LMS CPU time: {own.ru_utime + own.ru_stime:.1f} s")
     print(
         f"HACP PutParam+ExitAU calls: {calls} for {reports} reports "
         f"({unsaved - calls} saved by coalescing, "
@@ -185,6 +190,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--show-log", action="store_true", help="print the serve log")
+    parser.add_argument("--log", type=Path, help="keep the serve log in this file")
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory() as folder,
@@ -192,18 +198,17 @@ def main() -> None:
     ):
         root = Path(folder)
         port = free_port()
-        gateway = start_gateway(write_project(root, port, args.workers), root / "log")
+        log = args.log or root / "serve.log"
+        gateway = start_gateway(write_project(root, port, args.workers), log)
         try:
             timing = asyncio.run(drive(args, f"http://127.0.0.1:{port}", lms))
             timing["cpu"] = cpu_seconds(gateway.pid)
         finally:
             died = gateway.poll() is not None
-            if os.environ.get("BENCH_PROFILE"):
-                gateway.send_signal(signal.SIGUSR1)
             gateway.send_signal(signal.SIGTERM)
             gateway.wait(timeout=60)
             if args.show_log or died:
-                print((root / "log").read_text(encoding="utf-8")[-5000:])
+                print(log.read_text(encoding="utf-8")[-5000:])
         report(args, lms, timing)
 
 

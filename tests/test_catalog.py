@@ -308,6 +308,108 @@ def test_not_a_text_file(tmp_path: Path, data: bytes) -> None:
     assert str(path) in caught.value.message
 
 
+MIXED = "id,title\nM1,Sécurité au travail\nM2,Führung\n".encode() + b"M3,Caf\xe9\n"
+MIXED_REASON = "not valid UTF-8 (byte 0x{:02x} at offset {}); the file mixes encodings"
+
+
+def test_mixed_encodings_reject_only_the_foreign_rows(tmp_path: Path) -> None:
+    catalog = read_text(tmp_path, MIXED)
+    assert catalog.encoding == "utf-8"
+    titles = [(e.id, e.title) for e in catalog.entries]
+    assert titles == [("M1", "Sécurité au travail"), ("M2", "Führung")]
+    offset = MIXED.index(b"\xe9")
+    assert catalog.rejected == (
+        RejectedRow(4, "M3", MIXED_REASON.format(0xE9, offset)),
+    )
+    assert not catalog.notes
+
+
+def test_mixed_encodings_offsets_count_the_bom(tmp_path: Path) -> None:
+    data = b"\xef\xbb\xbf" + MIXED
+    catalog = read_text(tmp_path, data)
+    assert catalog.encoding == "utf-8-sig"
+    assert [e.id for e in catalog.entries] == ["M1", "M2"]
+    assert reasons(catalog) == [MIXED_REASON.format(0xE9, data.index(b"\xe9"))]
+
+
+def test_mixed_encodings_when_cp1252_cannot_read_the_utf8(tmp_path: Path) -> None:
+    # "Á" is C3 81 in UTF-8, and 0x81 means nothing in Windows-1252.
+    data = "id,title\nA,Ágil\n".encode() + b"B,Ol\xe9\nC,Fine\nD,Z\x81\xe9\n"
+    catalog = read_text(tmp_path, data)
+    assert [(e.id, e.title) for e in catalog.entries] == [("A", "Ágil"), ("C", "Fine")]
+    assert catalog.rejected == (
+        RejectedRow(3, "B", MIXED_REASON.format(0xE9, data.index(b"\xe9"))),
+        RejectedRow(5, "D", MIXED_REASON.format(0x81, data.rindex(b"\x81"))),
+    )
+
+
+def test_mixed_encodings_reject_the_whole_multiline_record(tmp_path: Path) -> None:
+    data = 'id,title,description\nA,Ü,"one\ntwo \xe9"\nB,B,\n'.encode("latin-1")
+    data = data.replace(b"\xdc", "Ü".encode())
+    catalog = read_text(tmp_path, data)
+    assert [e.id for e in catalog.entries] == ["B"]
+    assert [(r.line, r.id) for r in catalog.rejected] == [(2, "A")]
+    assert catalog.entries[0].line == 4
+
+
+def test_mixed_encodings_bad_byte_in_an_id_is_not_passed_on(tmp_path: Path) -> None:
+    catalog = read_text(tmp_path, "id,title\nA,Ü\n".encode() + b"Caf\xe9,T\n")
+    assert [r.id for r in catalog.rejected] == ["Caf\ufffd"]
+    assert [e.id for e in catalog.entries] == ["A"]
+
+
+def test_mixed_encodings_in_the_header_is_an_error(tmp_path: Path) -> None:
+    data = b"id,title,dur\xe9e\n" + "A,Ü,5\n".encode()
+    with pytest.raises(CatalogError, match="header line is not valid UTF-8") as caught:
+        read_text(tmp_path, data)
+    assert "byte 0xe9 at offset 12" in caught.value.message
+
+
+def test_mixed_encodings_in_json(tmp_path: Path) -> None:
+    data = '[\n{"id": "A", "title": "Ü"},\n'.encode() + b'{"id": "B", "title": "\xe9"}]'
+    catalog = read_text(tmp_path, data, "c.json")
+    assert [e.title for e in catalog.entries] == ["Ü"]
+    offset = data.index(b"\xe9")
+    assert catalog.rejected == (RejectedRow(3, "B", MIXED_REASON.format(0xE9, offset)),)
+
+
+def test_mixed_encodings_json_syntax_error_names_the_byte(tmp_path: Path) -> None:
+    data = '[{"id": "A", "title": "Ü"},\n'.encode() + b"\xe9]"
+    with pytest.raises(CatalogError) as caught:
+        read_text(tmp_path, data, "c.json")
+    message = caught.value.message
+    assert (
+        "c.json:2: not valid JSON: not valid UTF-8 (byte 0xe9 at offset 29)" in message
+    )
+
+
+def test_neither_encoding_reports_the_offset_in_the_file(tmp_path: Path) -> None:
+    data = b"\xef\xbb\xbfid,title\nA,Caf\xe9\nB,\x81\n"
+    with pytest.raises(CatalogError, match="not a text file") as caught:
+        read_text(tmp_path, data)
+    offset = data.index(b"\x81")
+    assert f"byte 0x81 at offset {offset} is neither UTF-8 nor" in caught.value.message
+
+
+@pytest.mark.corpus
+def test_udemy_with_one_appended_cp1252_row(tmp_path: Path) -> None:
+    source = require_corpus("udemy_courses.csv")
+    path = tmp_path / "udemy.csv"
+    shutil.copyfile(source, path)
+    path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    size = path.stat().st_size
+    with path.open("ab") as handle:
+        handle.write(b"M3,Caf\xe9,https://www.udemy.com/m3/,True,0,1,1,1,All,1,x,y\n")
+    catalog = read(path, UDEMY_COLUMNS, duration_unit="hours")
+    assert catalog.encoding == "utf-8"
+    assert len(catalog.entries) == 3659
+    assert catalog.rejected[-1].id == "M3"
+    assert catalog.rejected[-1].reason == MIXED_REASON.format(0xE9, size + 6)
+    clean = read(source, UDEMY_COLUMNS, duration_unit="hours")
+    assert catalog.entries == clean.entries
+    assert catalog.rejected[:-1] == clean.rejected
+
+
 @pytest.mark.parametrize("content", ["", "\n\n  \r\n", "\ufeff"])
 def test_empty_file(tmp_path: Path, content: str) -> None:
     with pytest.raises(CatalogError, match="empty"):
@@ -326,6 +428,60 @@ def test_folder_instead_of_file(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(CatalogError, match="folder"):
         read(folder)
+
+
+def test_a_device_is_not_a_regular_file(tmp_path: Path) -> None:
+    for device in (Path("/dev/null"), Path("/dev/zero")):
+        if not device.exists():
+            pytest.skip(f"{device} does not exist here")
+        with pytest.raises(CatalogError, match="not a regular file"):
+            read(device, format="csv")
+
+
+def _read_in_thread(path: Path, outcome: list[BaseException | Catalog]) -> None:
+    try:
+        outcome.append(read(path))
+    except BaseException as error:
+        outcome.append(error)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "c.csv"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | Catalog] = []
+    reader = threading.Thread(target=_read_in_thread, args=(fifo, outcome))
+    reader.daemon = True
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(5)
+        pytest.fail("reading a named pipe blocked until a writer came")
+    assert isinstance(outcome[0], CatalogError), outcome
+    assert "not a regular file" in outcome[0].message
+
+
+def test_file_over_the_size_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "c.csv", "id,title\na,A\n")
+    monkeypatch.setattr(catalog_module, "_MAX_BYTES", 12)
+    with pytest.raises(CatalogError, match="larger than 0 MiB"):
+        read(path)
+    monkeypatch.setattr(catalog_module, "_MAX_BYTES", 13)
+    assert only_entry(read(path)).id == "a"
+
+
+def test_read_is_bounded_when_the_size_is_not_known(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    status = Path("/proc/self/status")
+    if not status.is_file() or status.stat().st_size:
+        pytest.skip("no /proc file that reports size 0 here")
+    monkeypatch.setattr(catalog_module, "_MAX_BYTES", 16)
+    with pytest.raises(CatalogError, match="larger than"):
+        read(status, format="csv")
 
 
 # --- the spec -----------------------------------------------------------------
@@ -475,6 +631,30 @@ def test_unclosed_quote_beyond_the_field_limit(tmp_path: Path) -> None:
     assert "unclosed quote" in (caught.value.hint or "")
 
 
+def test_field_over_128_kib_is_read(tmp_path: Path) -> None:
+    long = "x" * 300_000
+    catalog = read_text(tmp_path, f"id,title,description\na,A,{long}\nb,B,\n")
+    assert [len(e.description) for e in catalog.entries] == [300_000, 0]
+
+
+def test_field_limit_is_restored_after_reading(tmp_path: Path) -> None:
+    before = csv.field_size_limit()
+    read_text(tmp_path, "id,title\na," + "x" * 200_000 + "\n")
+    assert csv.field_size_limit() == before
+    with pytest.raises(CatalogError, match="no column"):
+        read_text(tmp_path, "id,name\na," + "x" * 200_000 + "\n")
+    assert csv.field_size_limit() == before
+
+
+def test_field_limit_already_larger_is_kept(tmp_path: Path) -> None:
+    before = csv.field_size_limit(64 * 1024 * 1024)
+    try:
+        read_text(tmp_path, "id,title\na,A\n")
+        assert csv.field_size_limit() == 64 * 1024 * 1024
+    finally:
+        csv.field_size_limit(before)
+
+
 def test_short_rows_and_trailing_empty_cells(tmp_path: Path) -> None:
     catalog = read_text(tmp_path, "id,title,author\na,A\nb,B,Kim,,,\n")
     assert [(e.id, e.author) for e in catalog.entries] == [("a", ""), ("b", "Kim")]
@@ -523,6 +703,12 @@ def test_rejected_rows(tmp_path: Path, header: str, row: str, reason: str) -> No
 def test_longest_allowed_id_and_allowed_punctuation(tmp_path: Path) -> None:
     catalog = read_text(tmp_path, f"id,title\n{'x' * 255},T\na-b_c.d:E9,T\n")
     assert [len(e.id) for e in catalog.entries] == [255, 10]
+    assert not catalog.rejected
+
+
+def test_ids_may_end_or_continue_with_punctuation(tmp_path: Path) -> None:
+    catalog = read_text(tmp_path, "id,title\n9.,T\nA..b,T\nz:-_,T\n")
+    assert [e.id for e in catalog.entries] == ["9.", "A..b", "z:-_"]
     assert not catalog.rejected
 
 
@@ -609,6 +795,83 @@ def test_bad_duration_is_a_note(tmp_path: Path, value: str, message: str) -> Non
     catalog = one_row(tmp_path, "id,title,duration", f'a,T,"{value}"')
     assert only_entry(catalog).duration_seconds is None
     assert catalog.notes == (CatalogNote(2, "a", message),)
+
+
+HUGE = "1" * 5000
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "seconds"),
+    [("seconds", "315360000", 315360000), ("hours", "87600", 315360000)],
+)
+def test_duration_of_ten_years_is_kept(
+    tmp_path: Path, unit: str, value: str, seconds: int
+) -> None:
+    path = write(tmp_path, "c.csv", f"id,title,duration\na,T,{value}\n")
+    assert only_entry(read(path, duration_unit=unit)).duration_seconds == seconds
+
+
+@pytest.mark.parametrize(
+    ("unit", "value"),
+    [
+        ("seconds", "315360001"),
+        ("hours", "87600.001"),
+        ("minutes", HUGE),
+        ("hours", "9" * 1_000_001),
+        ("seconds", "1" + "0" * 30 + ".5"),
+    ],
+)
+def test_duration_over_ten_years_is_a_note(
+    tmp_path: Path, unit: str, value: str
+) -> None:
+    path = write(tmp_path, "c.csv", f"id,title,duration\na,T,{value}\n")
+    catalog = read(path, duration_unit=unit)
+    assert only_entry(catalog).duration_seconds is None
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    assert messages(catalog) == [f"duration {shown!r} is over ten years; dropped"]
+    assert len(repr(catalog)) < 1000
+
+
+def test_huge_mastery_score_is_a_short_note(tmp_path: Path) -> None:
+    catalog = one_row(tmp_path, "id,title,mastery_score", f"a,T,{HUGE}")
+    assert only_entry(catalog).mastery_score is None
+    assert messages(catalog) == [
+        f"mastery_score '{HUGE[:40]}…' is not a number from 0 to 100; dropped"
+    ]
+
+
+def test_huge_json_numbers(tmp_path: Path) -> None:
+    items = (
+        f'[{{"id": "a", "title": "A", "duration": {HUGE}, "mastery_score": {HUGE}}},'
+        f'{{"id": {HUGE}, "title": "B"}}, {{"id": "c", "title": {HUGE}}}]'
+    )
+    catalog = read_text(tmp_path, items, "c.json")
+    assert [(e.id, e.duration_seconds, e.mastery_score) for e in catalog.entries] == [
+        ("a", None, None),
+        ("c", None, None),
+    ]
+    assert catalog.entries[1].title == HUGE
+    assert messages(catalog) == [
+        f"duration {HUGE[:40]}… is over ten years; dropped",
+        f"mastery_score {HUGE[:40]}… is not a number from 0 to 100; dropped",
+    ]
+    assert reasons(catalog) == ["id is 5000 characters long; at most 255 allowed"]
+    assert len(repr(catalog)) < 20_000
+
+
+def test_json_integers_still_read_as_numbers(tmp_path: Path) -> None:
+    items = '[{"id": 7, "title": "T", "duration": 2, "active": 1, "mastery_score": 70}]'
+    entry = only_entry(read_text(tmp_path, items, "c.json"))
+    assert (entry.id, entry.duration_seconds, entry.active) == ("7", 120, True)
+    assert entry.mastery_score == 70.0 and isinstance(entry.mastery_score, float)
+
+
+def test_json_container_values_are_shown_short(tmp_path: Path) -> None:
+    items = json.dumps([{"id": "a", "title": "T", "active": list(range(10_000))}])
+    catalog = read_text(tmp_path, items, "c.json")
+    assert messages(catalog) == [
+        "active […] is not true/false, yes/no, y/n or 1/0; dropped"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -811,6 +1074,35 @@ def test_json_array_lines(tmp_path: Path) -> None:
     text = '[\n  {"id": "a",\n   "title": "A"},\n\n  {"id": "b", "title": "B"}\n]\n'
     catalog = read_text(tmp_path, text, "c.json")
     assert [(e.id, e.line) for e in catalog.entries] == [("a", 2), ("b", 5)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        "[" + '{"a":' * 3000 + "1" + "}" * 3000 + "]",
+        '{"courses": [' + "[" * 50_000 + "]" * 50_000 + "]}",
+        '{"meta": ' + "[" * 50_000 + "]" * 50_000 + ', "courses": []}',
+    ],
+    ids=["arrays", "objects", "in-wrapper", "beside-wrapper"],
+)
+def test_json_nested_too_deeply(tmp_path: Path, text: str) -> None:
+    with pytest.raises(CatalogError, match="nested too deeply"):
+        read_text(tmp_path, text, "c.json")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_json_lines_with_any_line_break(tmp_path: Path, newline: str) -> None:
+    rows = ["[", '{"id": "a",', '"title": "A"},', "", '{"id": "b", "title": "B"}', "]"]
+    catalog = read_text(tmp_path, newline.join(rows), "c.json")
+    assert [(e.id, e.line) for e in catalog.entries] == [("a", 2), ("b", 5)]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_json_error_line_with_any_line_break(tmp_path: Path, newline: str) -> None:
+    text = newline.join(["[", '{"id": "a", "title": "A"},', "", '{"id": }', "]"])
+    with pytest.raises(CatalogError, match=r"c\.json:4: not valid JSON"):
+        read_text(tmp_path, text, "c.json")
 
 
 def test_json_children_as_list_or_string(tmp_path: Path) -> None:

@@ -215,11 +215,16 @@ def inspect(
     Exit 1 when the package has errors.
     """
     _must_exist(path)
-    reading: PackageReading = read_package(path)
-    data = reading.to_dict()
+    try:
+        reading: PackageReading | None = read_package(path)
+    except PackageError:
+        if not as_json:
+            raise
+        reading = None
+    data = reading.to_dict() if reading else _read(path)
     if as_json:
         emit_json(data)
-    else:
+    elif reading:
         _print_package(reading, data)
     if not data["ok"]:
         raise typer.Exit(ExitCode.FINDINGS)

@@ -13,8 +13,9 @@ from aiccbridge.catalog import Catalog, CatalogError, read_catalog
 from aiccbridge.cli._app import clean, emit_json, state, warn
 from aiccbridge.cli._select import select_tenants, vendor_for
 from aiccbridge.config import TenantConfig
-from aiccbridge.delivery import DeliveryJob
+from aiccbridge.delivery import DeliveryJob, VendorApi
 from aiccbridge.errors import ExitCode
+from aiccbridge.plugins import Plugins
 from aiccbridge.store import StateStore
 from aiccbridge.sync import (
     Progress,
@@ -100,7 +101,7 @@ def sync(
                 delivered = store.delivered(item.name)
                 delivered_count = len(delivered)
                 plan = plan_tenant(catalog, settings, item, delivered, advance)
-            api = plugins.vendor_api(seller) if seller.delivery == "api" else None
+            api = _api_for(plugins, item, seller)
             guard = None if allow_mass_retire else plan.mass_retirement(delivered_count)
             if guard:
                 results.append(
@@ -118,6 +119,20 @@ def sync(
     _print(results, as_json, dry_run, catalog)
     if any(r.needs_attention for r in results):
         raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _api_for(
+    plugins: Plugins, tenant: TenantConfig, vendor: Vendor
+) -> VendorApi | None:
+    """The API to deliver through: an API vendor's, once the tenant maps credentials.
+
+    A tenant that maps none of its vendor's credentials gets outbox bundles.
+    """
+    if vendor.delivery != "api":
+        return None
+    if vendor.credentials and not set(vendor.credentials) & set(tenant.credentials):
+        return None
+    return plugins.vendor_api(vendor)
 
 
 def _credentials(tenant: TenantConfig, vendor: Vendor) -> dict[str, str]:

@@ -54,7 +54,7 @@ _LETTERS_DIGITS = re.compile(r"[A-Za-z0-9]+")
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 _EXPRESSION_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
 _COUNT = re.compile(r"[0-9]{1,9}")
-_MAX_VERSION_CHARS = 20
+_MAX_NUMBER_CHARS = 20
 
 _COURSE_KEYS = frozenset(
     {
@@ -349,7 +349,7 @@ def _check_course_keys(reading: _Reading, name: str, crs: CrsGroups) -> None:
         reading.note("AICC203", name, None, keys=", ".join(absent))
     found = crs.get("course_behavior", "max_normal")
     if found is not None and not _in_range(found[0], 1, 99):
-        reading.note("AICC215", name, found[1], value=found[0])
+        reading.note("AICC215", name, found[1], value=_cut(found[0]))
     _note_unknown_keys(reading, name, crs)
     if len(crs.description) > 1:
         first = crs.description[0][0]
@@ -387,12 +387,13 @@ def _version(reading: _Reading, name: str, crs: CrsGroups) -> str | None:
     same = _same_version(value)
     outcome = f"read as {same}" if same else "the course is not modelled"
     known = ", ".join(AICC_VERSIONS)
-    reading.note("AICC207", name, line, value=value, known=known, outcome=outcome)
+    shown = _cut(value)
+    reading.note("AICC207", name, line, value=shown, known=known, outcome=outcome)
     return same
 
 
 def _same_version(value: str) -> str | None:
-    if len(value) > _MAX_VERSION_CHARS or not _NUMBER.fullmatch(value):
+    if len(value) > _MAX_NUMBER_CHARS or not _NUMBER.fullmatch(value):
         return None
     try:
         number = Decimal(value)
@@ -448,9 +449,16 @@ def _count(
 
 
 def _shown_number(value: str) -> str:
-    if len(value) <= _MAX_VERSION_CHARS:
+    if len(value) <= _MAX_NUMBER_CHARS:
         return repr(value)
-    return f"{value[:_MAX_VERSION_CHARS]!r}… ({len(value)} characters)"
+    return f"{_cut(value)!r} ({len(value)} characters)"
+
+
+def _cut(value: str) -> str:
+    """A number as shown in a message: cut after a few characters."""
+    if len(value) <= _MAX_NUMBER_CHARS:
+        return value
+    return value[:_MAX_NUMBER_CHARS] + "…"
 
 
 # -- .au ---------------------------------------------------------------------------

@@ -188,6 +188,7 @@ class Note(Protocol):
 _BOM = b"\xef\xbb\xbf"
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _FIELD = re.compile(r'[ \t]*(?:"((?:[^"]|"")*)"[ \t]*|([^,]*))(,|$)')
+_PLAIN_ROW = re.compile(r'"[^"]*"(?:,"[^"]*")*')
 _INI_SPECIAL = re.compile(r'[?{}|&~!()^";]')
 _INI_WORDS = frozenset({"yes", "no", "on", "off", "true", "false", "none", "null"})
 _ID_KEYS = frozenset({"course_id", "system_id", "file_name"})
@@ -301,6 +302,8 @@ def parse_csv_row(line: str) -> tuple[list[str], list[int], bool]:
     """Split one CSV line: (stripped values, indexes of unquoted non-empty fields,
     whether the quoting is broken).
     """
+    if _PLAIN_ROW.fullmatch(line):
+        return [value.strip() for value in line[1:-1].split('","')], [], False
     values: list[str] = []
     unquoted: list[int] = []
     broken = False
@@ -444,6 +447,7 @@ def _keyword(
     if group is None:
         note("AICC212", name, number, key=key)
         return
+    _note_controls(note, name, number, "keyword", key)
     if len(value) >= 2 and value[0] == value[-1] == '"':
         note("AICC218", name, number, key=key)
         value = value[1:-1].strip()

@@ -87,9 +87,11 @@ def render_package(
 
     ``encoding`` is one of :data:`ENCODINGS` (utf-8 has no byte-order mark).
     Raises ``PackageError`` naming the field when the package is not fit to be
-    uploaded: a value holding a line break or control character or spaces at
-    either end, a value the encoding cannot hold, a missing mandatory value,
-    an inconsistent course structure, or a score the version does not allow.
+    uploaded: a value holding a line break, a tab, another control character,
+    a bidi embedding, override or isolate (U+202A-U+202E, U+2066-U+2069) or
+    spaces at either end, a value the encoding cannot hold, a missing mandatory
+    value, an inconsistent course structure, or a score the version does not
+    allow.
     """
     if encoding not in ENCODINGS:
         raise PackageError(
@@ -317,7 +319,8 @@ def _check_values(package: Package) -> None:
         if CONTROL_RE.search(value):
             raise _fail(
                 package,
-                f"{label} {value!r} holds a line break, tab or control character",
+                f"{label} {value!r} holds a line break, tab or control character"
+                " (or a bidi control)",
                 "fit the text with fit_text() before building the package",
             )
         if value != value.strip():

@@ -17,8 +17,16 @@ docs/gateway.md is the operator guide and the progress API contract.
 from __future__ import annotations
 
 from aiccbridge.gateway._app import create_app
+from aiccbridge.gateway._gateway import launchable_courses
 from aiccbridge.gateway._progress import ExitRequest, ProgressReport
 from aiccbridge.gateway._server import serve
 from aiccbridge.gateway._store import GatewayStore
 
-__all__ = ["ExitRequest", "GatewayStore", "ProgressReport", "create_app", "serve"]
+__all__ = [
+    "ExitRequest",
+    "GatewayStore",
+    "ProgressReport",
+    "create_app",
+    "launchable_courses",
+    "serve",
+]

@@ -36,7 +36,7 @@ def create_app(
     plugins: Plugins | None = None,
     clock: Clock | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-    concurrency: int = 32,
+    concurrency: int = 16,
 ) -> Starlette:
     """Build the gateway application.
 

@@ -171,7 +171,7 @@ class Dispatcher:
         *,
         clock: Clock,
         worker: str | None = None,
-        concurrency: int = 32,
+        concurrency: int = 16,
     ) -> None:
         self.store = store
         self.send = send

@@ -18,7 +18,7 @@ from aiccbridge.launching import LaunchTemplate
 from aiccbridge.plugins import Plugins
 from aiccbridge.sync import select_entries
 
-__all__ = ["Gateway", "progress_token", "tenant_courses"]
+__all__ = ["Gateway", "launchable_courses", "progress_token"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +37,9 @@ def progress_token(config: Config) -> str:
     return token
 
 
-def tenant_courses(config: Config) -> dict[str, Courses]:
-    """Each tenant's launchable courses: its library plus its paths' members."""
+def launchable_courses(config: Config) -> dict[str, Courses]:
+    """Each tenant's launchable courses by id: its library, plus the members of
+    the learning paths in it (a path's AUs launch with the member's id)."""
     catalog = read_catalog(config.catalog_spec())
     return {
         name: _launchable(catalog, select_entries(catalog, tenant.library))
@@ -66,7 +67,7 @@ class Gateway:
         *,
         clock: Clock,
         transport: httpx.AsyncBaseTransport | None = None,
-        concurrency: int = 32,
+        concurrency: int = 16,
     ) -> None:
         self.config = config
         self.plugins = plugins
@@ -74,7 +75,7 @@ class Gateway:
         self.settings = config.gateway
         self._token = progress_token(config).encode("utf-8")
         self.template = LaunchTemplate(config.provider.launch_url)
-        self.courses = tenant_courses(config)
+        self.courses = launchable_courses(config)
         self.store = AsyncStore(GatewayStore(config.state_path(), clock=clock))
         self._transport = transport
         self._concurrency = concurrency
@@ -93,12 +94,11 @@ class Gateway:
 
     async def start(self) -> None:
         """Open the HTTP client and start delivering."""
-        self.http = httpx.AsyncClient(
-            transport=self._transport,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=self._concurrency * 2),
-        )
-        self.sender = HacpSender(self.config, self.plugins, self.http)
+        # Launches get their own connections: a learner never waits behind
+        # the delivery backlog.
+        self.http = self._client(self._concurrency)
+        self._delivery_http = self._client(self._concurrency)
+        self.sender = HacpSender(self.config, self.plugins, self._delivery_http)
         self.dispatcher = Dispatcher(
             self.store,
             self.sender.send,
@@ -109,6 +109,13 @@ class Gateway:
         self._task = asyncio.create_task(self.dispatcher.run())
         logger.info("gateway worker %s delivering", self.dispatcher.worker)
 
+    def _client(self, connections: int) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=self._transport,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=connections),
+        )
+
     async def stop(self) -> None:
         """Drain for up to ``shutdown_drain_seconds``; the rest stays on disk."""
         if self._task is not None:
@@ -117,5 +124,6 @@ class Gateway:
             )
             self._task = None
         await self.http.aclose()
+        await self._delivery_http.aclose()
         self.store.close()
         logger.info("gateway worker stopped")

@@ -9,7 +9,7 @@ from typing import Any
 import uvicorn
 
 from aiccbridge.config import CONFIG_ENV, Config
-from aiccbridge.gateway._gateway import progress_token, tenant_courses
+from aiccbridge.gateway._gateway import launchable_courses, progress_token
 from aiccbridge.gateway._store import GatewayStore
 
 __all__ = ["log_config", "serve"]
@@ -57,7 +57,7 @@ def serve(
     """
     settings = config.gateway
     progress_token(config)
-    tenant_courses(config)
+    launchable_courses(config)
     GatewayStore(config.state_path()).close()
     os.environ[CONFIG_ENV] = str(config.path)
     trusted = list(settings.trusted_proxies)

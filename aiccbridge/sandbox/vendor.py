@@ -13,8 +13,8 @@ contacted.
 from __future__ import annotations
 
 import ipaddress
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 from urllib.parse import quote, urlsplit
 
 from aiccbridge.config import TenantConfig
@@ -108,6 +108,12 @@ class SandboxApi:
                 outcome.failed[course_id] = exc.message
             return outcome
         with self._http(job, base) as http:
+            try:
+                http.get("/api/health")
+            except VendorError as exc:
+                for course_id in _course_ids(job):
+                    outcome.failed[course_id] = exc.message
+                return outcome
             for upload in job.uploads:
                 _guard(outcome, upload.course_id, partial(_upload, http, upload))
             for gone in job.retirements:

@@ -326,15 +326,47 @@ def test_credentials_set_in_the_environment_pass(
     monkeypatch.setenv("SC_SECRET", "y")
     cloud = {"credentials": {"app_id": "SC_APP", "secret_key": "SC_SECRET"}}
     aiccbridge_project.write_config({"cloud": {"vendor": "scormcloud", **cloud}})
-    checks = doctor(aiccbridge_project, code=0)
+    with _replay("scormcloud/ping.yaml"):
+        checks = doctor(aiccbridge_project, code=0)
     assert checks["credentials"].status == "pass"
     assert "SC_APP, SC_SECRET" in checks["credentials"].message
+    assert checks["vendor ping"].status == "pass"
 
 
-def test_a_missing_api_credential_fails(aiccbridge_project: Project) -> None:
+def test_refused_credentials_fail_the_vendor_ping(
+    aiccbridge_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SC_APP", "x")
+    monkeypatch.setenv("SC_SECRET", "wrong")
+    cloud = {"credentials": {"app_id": "SC_APP", "secret_key": "SC_SECRET"}}
+    aiccbridge_project.write_config({"cloud": {"vendor": "scormcloud", **cloud}})
+    with _replay("scormcloud/ping_refused.yaml"):
+        checks = doctor(aiccbridge_project, code=1)
+    assert checks["vendor ping"].status == "fail"
+    assert "wrong" not in checks["vendor ping"].message
+
+
+def _replay(name: str) -> Any:
+    import vcr
+
+    recorder = vcr.VCR(
+        cassette_library_dir=str(Path(__file__).resolve().parents[1] / "cassettes"),
+        record_mode="none",
+        match_on=["method", "scheme", "host", "path", "query"],
+    )
+    return recorder.use_cassette(name)
+
+
+def test_api_credentials_none_mapped_warn_half_mapped_fail(
+    aiccbridge_project: Project,
+) -> None:
     aiccbridge_project.write_config({"cloud": {"vendor": "scormcloud"}})
-    checks = doctor(aiccbridge_project, code=1)
-    assert checks["credentials"].status == "fail"
+    checks = doctor(aiccbridge_project, code=0)
+    assert checks["credentials"].status == "warn"
+    assert "outbox" in checks["credentials"].message
+    half = {"credentials": {"app_id": "SC_APP_UNSET"}}
+    aiccbridge_project.write_config({"cloud": {"vendor": "scormcloud", **half}})
+    assert doctor(aiccbridge_project, code=1)["credentials"].status == "fail"
 
 
 def test_an_unknown_vendor_fails(aiccbridge_project: Project) -> None:

@@ -223,7 +223,7 @@ def test_add_reports_what_config_check_would_say(aiccbridge_project: Project) ->
     outcome.assert_success()
     outcome.fnmatch_lines(
         [
-            "*error: tenants.b.credentials.app_id: missing*",
+            "*warning: tenants.b.credentials: none of SCORM Cloud*outbox*",
             "next: aiccbridge doctor --tenant b",
         ]
     )

@@ -3,7 +3,9 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import re
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +23,7 @@ from aiccbridge.core import (
     Descriptor,
     Diagnostic,
     Package,
+    PackageError,
     PackageReading,
     StructureRow,
     build_zip,
@@ -30,6 +33,7 @@ from aiccbridge.core import (
     zip_files,
 )
 from aiccbridge.core import PackageFile as File
+from aiccbridge.core._diagnostics import make_diagnostic
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -112,6 +116,16 @@ def _symlinked(tmp: Path) -> PackageReading:
     return read_package(tmp)
 
 
+def _fifo_as_crs(tmp: Path) -> PackageReading:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("this platform has no named pipes")
+    for name, text in base_files().items():
+        if name != "course.crs":
+            (tmp / name).write_text(str(text), newline="")
+    os.mkfifo(tmp / "course.crs")
+    return read_package(tmp)
+
+
 def _bytes_in(name: str, data: bytes) -> Files:
     files = base_files()
     files[name] = data
@@ -174,6 +188,7 @@ EXAMPLES: dict[str, tuple[Example, str, int | None]] = {
         None,
     ),
     "AICC109": (_symlinked, "extra.txt", None),
+    "AICC110": (_fifo_as_crs, "course.crs", None),
     "AICC201": (
         files_example(lambda: edit("course.crs", "[Course]\r\n", "")),
         "course.crs",
@@ -537,11 +552,33 @@ EXAMPLES: dict[str, tuple[Example, str, int | None]] = {
         "course.des",
         1,
     ),
+    "AICC712": (
+        files_example(lambda: edit("course.au", '"a.html"', '"a\x1b.html"')),
+        "course.au",
+        2,
+    ),
+    "AICC713": (
+        files_example(lambda: edit("course.des", '"One"', '"\u202eenO"')),
+        "course.des",
+        2,
+    ),
 }
+
+# Codes the commands give for a path read_package() refuses with an exception.
+CONTAINER_CODES = {"AICC100"}
 
 
 def test_every_code_has_an_example() -> None:
-    assert sorted(EXAMPLES) == sorted(DIAGNOSTIC_CODES)
+    assert sorted(EXAMPLES) == sorted(set(DIAGNOSTIC_CODES) - CONTAINER_CODES)
+
+
+def test_aicc100_carries_the_message_of_a_refused_path() -> None:
+    with pytest.raises(PackageError) as caught:
+        read_package(b"this is not a zip")
+    note = make_diagnostic("AICC100", "", None, problem=caught.value.message)
+    assert (note.code, note.severity) == ("AICC100", "error")
+    assert note.message == caught.value.message
+    assert "not a zip" in note.message
 
 
 @pytest.mark.parametrize("code", sorted(EXAMPLES))
@@ -992,3 +1029,165 @@ def test_variety_reads_back(encoding: str, package: Package) -> None:
     non_ascii = {"utf-8": {"AICC703"}, "cp1252": {"AICC702"}, "ascii": set()}
     expected = non_ascii[encoding] if package.course.title != "Plain" else set()
     assert set(reading.codes) == expected
+
+
+# -- hostile input: nothing crashes, nothing takes quadratic time -----------------
+
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _chain_cst(length: int, last: str) -> str:
+    rows = [f'"B{i}","B{i + 1}"\r\n' for i in range(1, length)]
+    return '"Block","Member"\r\n"Root","B1"\r\n' + "".join(rows) + f'"B{length}",{last}'
+
+
+def test_a_chain_of_3000_blocks_is_no_recursion_error() -> None:
+    reading = read(base_files() | {"course.cst": _chain_cst(3000, '"A1","A2"\r\n')})
+    assert reading.package is not None
+    assert len(reading.package.structure) == 3001
+    assert not {"AICC503", "AICC510"} & set(reading.codes)
+
+
+def test_a_cycle_of_3000_blocks_is_found_and_shown_short() -> None:
+    cst = _chain_cst(3000, '"B1"\r\n') + '"B9999","A1","A2"\r\n'
+    reading = read(base_files() | {"course.cst": cst})
+    [cycle] = [d for d in reading.diagnostics if d.code == "AICC503"]
+    assert cycle.message.startswith("blocks form a cycle (b1 -> b2 -> ")
+    assert "b3000 -> b1)" in cycle.message and len(cycle.message) < 300
+    unreached = [d.message for d in reading.diagnostics if d.code == "AICC510"]
+    assert unreached == ["block 'B9999' is not reached from Root; LMSs hide it"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ("Version=3.0", "Version=sNaN", "AICC207"),
+        ("Version=3.0", "Version=-sNaN", "AICC207"),
+        ("Version=3.0", "Version=NaN", "AICC207"),
+        ("Version=3.0", "Version=Infinity", "AICC207"),
+        ("Version=3.0", "Version=3e0", "AICC207"),
+        ("Version=3.0", "Version=" + "3" * 5000, "AICC207"),
+        ("Total_AUs=2", "Total_AUs=²", "AICC204"),
+        ("Total_AUs=2", "Total_AUs=٢", "AICC204"),
+        ("Total_AUs=2", "Total_AUs=" + "1" * 5000, "AICC204"),
+        ("Total_AUs=2", "Total_AUs=0000000002", "AICC204"),
+        ("Total_Blocks=1", "Total_Blocks=¹", "AICC205"),
+        ("Max_Fields_CST=3", "Max_Fields_CST=①", "AICC206"),
+        ("Max_Normal=1", "Max_Normal=²", "AICC215"),
+        ("Max_Normal=1", "Max_Normal=" + "1" * 5000, "AICC215"),
+    ],
+)
+def test_odd_numbers_are_diagnostics_not_crashes(old: str, new: str, code: str) -> None:
+    reading = read(edit("course.crs", old, new))
+    [note] = [d for d in reading.diagnostics if d.code == code]
+    assert note.line is not None and len(note.message) < 300
+
+
+def test_an_odd_count_says_it_is_not_a_sane_number() -> None:
+    reading = read(edit("course.crs", "Total_AUs=2", "Total_AUs=" + "2" * 5000))
+    [note] = [d for d in reading.diagnostics if d.code == "AICC204"]
+    assert "…' (5000 characters), not a sane whole number" in note.message
+
+
+def test_an_odd_objective_count_is_a_diagnostic() -> None:
+    files = edit("course.crs", "Total_Objectives=2", "Total_Objectives=²", _ort())
+    reading = read(files)
+    assert "AICC216" in reading.codes
+
+
+def _ort() -> Files:
+    package = dataclasses.replace(BASE, objectives=(StructureRow("A1", ("J1", "J2")),))
+    return base_files(package)
+
+
+def _many_aus(count: int) -> Files:
+    files = base_files()
+    au_rows = [
+        f'"X{i}","","","x.html","","","","","","","",""\r\n' for i in range(count)
+    ]
+    files["course.au"] = str(files["course.au"]) + "".join(au_rows)
+    des_rows = [f'"X{i}","","Title {i}",""\r\n' for i in range(count)]
+    files["course.des"] = str(files["course.des"]) + "".join(des_rows)
+    return files
+
+
+def _seconds(files: Files) -> tuple[float, PackageReading]:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    data = buffer.getvalue()
+    start = time.perf_counter()
+    reading = read_package(data)
+    return time.perf_counter() - start, reading
+
+
+def test_25000_aus_with_their_descriptors_read_in_linear_time() -> None:
+    elapsed, reading = _seconds(_many_aus(25_000))
+    assert reading.package is not None and len(reading.package.descriptors) == 25_003
+    assert elapsed < 10, f"{elapsed:.1f} s for 50,000 rows"
+
+
+def test_20000_cst_rows_for_one_block_read_in_linear_time() -> None:
+    rows = ('"Root"' + ',"A1","A2"' * 10 + "\r\n") * 20_000
+    elapsed, reading = _seconds(base_files() | {"course.cst": HEADER + rows})
+    assert reading.package is not None
+    assert len(reading.package.structure[0].members) == 400_000
+    assert elapsed < 10, f"{elapsed:.1f} s for 20,000 rows of 400,000 members"
+
+
+def test_the_reported_control_line_is_escaped_in_every_message() -> None:
+    evil = "\x1b[2J\x1b]0;pwned\x07Evil=1"
+    reading = read(edit("course.crs", "[Course]\r\n", f"[Course]\r\n{evil}\r\n"))
+    assert reading.diagnostics
+    for note in reading.diagnostics:
+        assert CONTROL.search(note.message) is None, note.message
+        assert CONTROL.search(str(note)) is None
+    assert any(r"\x1b[2j\x1b]0;pwned\x07evil" in d.message for d in reading.diagnostics)
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "code", "key"),
+    [
+        ("course.crs", "Course_ID=C1", "Course_ID=C\x1b1", "AICC712", "Course_ID"),
+        ("course.crs", "=Title", "=Ti\u202etle", "AICC713", "Course_Title"),
+        ("course.crs", "Level=", "Le\u2066vel=", "AICC713", "keyword"),
+        (
+            "course.crs",
+            "Course_Creator=P",
+            "Course_Creator=P\tQ",
+            "AICC713",
+            "Course_Creator",
+        ),
+        ("course.au", '"a.html"', '"a\x85.html"', "AICC712", "File_Name"),
+        ("course.au", '"A1"', '"A\u20661"', "AICC712", "System_ID"),
+        ("course.des", '"A2"', '"A\u202d2"', "AICC712", "System_ID"),
+        ("course.des", '"Two"', '"T\x7fwo"', "AICC713", "Title"),
+        ("course.cst", '"A1"', '"A\u20691"', "AICC713", "Member"),
+        ("course.au", '"Type"', '"Ty\u2028pe"', "AICC713", "header of column 2"),
+    ],
+)
+def test_control_and_bidi_characters_in_values_are_flagged(
+    name: str, old: str, new: str, code: str, key: str
+) -> None:
+    reading = read(edit(name, old, new))
+    found = [d for d in reading.diagnostics if d.code in ("AICC712", "AICC713")]
+    assert [(d.code, d.file) for d in found] == [(code, name)]
+    assert found[0].message.startswith(f"{key} '")
+    assert found[0].severity == ("error" if code == "AICC712" else "warning")
+    assert CONTROL.search(found[0].message) is None
+
+
+def test_a_long_value_is_shown_cut_short() -> None:
+    reading = read(edit("course.des", '"One"', '"' + "x" * 500 + '\u202e"'))
+    [note] = [d for d in reading.diagnostics if d.code == "AICC713"]
+    assert "x" * 40 + "…'" in note.message and "U+202E" in note.message
+
+
+def test_file_names_in_diagnostics_are_escaped(tmp_path: Path) -> None:
+    for name, text in base_files().items():
+        (tmp_path / name).write_text(str(text), newline="")
+    (tmp_path / "evil\u202etxt.crs").symlink_to(tmp_path / "course.crs")
+    reading = read_package(tmp_path)
+    [note] = [d for d in reading.diagnostics if d.code == "AICC109"]
+    assert note.file == "evil\\u202etxt.crs"

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from aiccbridge.core import FittedText, fit_text
+from aiccbridge.core._text import parse_csv_row, parse_csv_table
 
 ILIAS_FORBIDDEN = '?{}|&~!()^";'
 
@@ -123,3 +126,70 @@ def test_result_always_encodes(encoding: str) -> None:
     value = "Ünïcode 日本 Привет € — 🎉 \u200b x"
     text = fit_text(value, encoding).text
     assert text.encode(encoding).decode(encoding) == text
+
+
+ENCODINGS = ["ascii", "cp1252", "utf-8"]
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize(
+    "invisible", ["\u200b", "\u200b\u200b\u200b", "\ufeff", "\u202e\u2066", "\u00ad"]
+)
+def test_invisible_only_text_falls_back(encoding: str, invisible: str) -> None:
+    fitted = fit_text(invisible, encoding, fallback="Course 7")
+    assert fitted == FittedText("Course 7", True, True)
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_joiners_alone_are_empty_too(encoding: str) -> None:
+    fitted = fit_text("\u200d \u200c", encoding, fallback="Course 7")
+    assert fitted.text == "Course 7"
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_format_characters_are_dropped(encoding: str) -> None:
+    raw = "\ufeffSafe\u200bty \u202efdp.exe\u202c \u2066first\u2069 co\u00adop"
+    fitted = fit_text(raw, encoding)
+    assert fitted == FittedText("Safety fdp.exe first coop", True, False)
+
+
+def test_joiners_are_kept_in_utf8() -> None:
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    for value in (persian, f"Team {family}", "\u0915\u094d\u200d\u0937"):
+        assert fit_text(value, "utf-8") == FittedText(value, False, False)
+
+
+def test_bidi_override_inside_a_utf8_title_is_removed() -> None:
+    fitted = fit_text("Invoice \u202egnp.exe", "utf-8")
+    assert fitted == FittedText("Invoice gnp.exe", True, False)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('"a,b"," c ",""', (["a,b", "c", ""], [], False)),
+        ('""', ([""], [], False)),
+        ('"a""b","c"', (['a"b', "c"], [], False)),
+        ('"a" ,"b"', (["a", "b"], [], False)),
+        ('a,"b"', (["a", "b"], [0], False)),
+        ('"a"b,"c"', (['a"b', "c"], [0], True)),
+    ],
+)
+def test_csv_rows_split_the_same_on_every_path(
+    line: str, expected: tuple[list[str], list[int], bool]
+) -> None:
+    assert parse_csv_row(line) == expected
+
+
+def _ignore(code: str, file: str, line: int | None, /, **values: object) -> None:
+    """A note callback for tests that look only at the parsed table."""
+
+
+def test_a_header_of_100000_columns_is_parsed_in_linear_time() -> None:
+    header = ",".join(f'"c{i}"' for i in range(100_000))
+    start = time.perf_counter()
+    table = parse_csv_table(_ignore, "x.au", [(1, header), (2, '"v"')])
+    elapsed = time.perf_counter() - start
+    assert len(table.header) == 100_000 and table.rows == [(2, ["v"])]
+    assert elapsed < 10, f"{elapsed:.1f} s"

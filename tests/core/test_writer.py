@@ -198,6 +198,15 @@ def test_line_breaks_and_tabs_in_values_are_refused(break_: str, where: str) -> 
         render_package(dataclasses.replace(one_au(), course=course))
 
 
+@pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u2066", "\u2069", "\x85"])
+def test_bidi_controls_in_values_are_refused(char: str) -> None:
+    package = dataclasses.replace(
+        one_au(), descriptors=(Descriptor("A1", f"evil{char}txt.exe"),)
+    )
+    with pytest.raises(PackageError, match=r"\.des row 'A1' Title .* bidi control"):
+        render_package(package)
+
+
 def test_line_break_in_a_table_value_is_named() -> None:
     package = dataclasses.replace(
         one_au(), descriptors=(Descriptor("A1", "One", "two\nlines"),)

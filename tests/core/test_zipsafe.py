@@ -1,20 +1,24 @@
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import socket
+import threading
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from aiccbridge.core import (
     PackageError,
+    PackageReading,
     UnsafeArchiveError,
     ZipLimits,
     read_package,
 )
-from aiccbridge.core._zipsafe import read_zip, unsafe_name
+from aiccbridge.core._zipsafe import read_folder, read_zip, unsafe_name
 
 CST = b'"Block","Member"\r\n"Root","A1"\r\n'
 
@@ -220,3 +224,90 @@ def test_folder_limits(tmp_path: Path) -> None:
     (tmp_path / "course.cst").write_bytes(CST * 100)
     with pytest.raises(UnsafeArchiveError, match="beyond the size limits"):
         read_package(tmp_path, limits=ZipLimits(max_member_bytes=100))
+
+
+# -- special files: devices, pipes and sockets are never read ----------------------
+
+
+def _within(seconds: float, action: Callable[[], object]) -> object:
+    """Run ``action`` in a thread; fail (instead of hanging) if it takes too long.
+    Returns its result or the exception it raised."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(action())
+        except Exception as exc:  # handed back to the test
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"still reading after {seconds} s"
+    return outcome[0]
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Iterator[Path]:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("this platform has no named pipes")
+    path = tmp_path / "pkg" / "course.crs"
+    path.parent.mkdir()
+    os.mkfifo(path)
+    yield path
+    with contextlib.suppress(OSError):  # unblock a reader left waiting for a writer
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_a_device_is_refused_without_reading_it() -> None:
+    result = _within(10, lambda: read_package("/dev/zero"))
+    assert isinstance(result, PackageError), result
+    assert result.message == "/dev/zero: not a regular file or folder"
+
+
+def test_a_named_pipe_is_refused_without_waiting(fifo: Path) -> None:
+    result = _within(10, lambda: read_package(fifo))
+    assert isinstance(result, PackageError), result
+    assert result.message == f"{fifo}: not a regular file or folder"
+
+
+def test_read_zip_refuses_a_named_pipe_too(fifo: Path) -> None:
+    result = _within(10, lambda: read_zip(str(fifo), label="x", limits=ZipLimits()))
+    assert isinstance(result, PackageError), result
+    assert "not a regular file" in result.message
+
+
+def test_a_named_pipe_in_a_folder_is_skipped(fifo: Path) -> None:
+    (fifo.parent / "course.cst").write_bytes(CST)
+    result = _within(10, lambda: read_package(fifo.parent))
+    assert isinstance(result, PackageReading), result
+    assert result.files == ("course.cst",)
+    [note] = [d for d in result.diagnostics if d.code == "AICC110"]
+    assert (note.file, note.severity) == ("course.crs", "warning")
+    assert "AICC101" in result.codes
+
+
+def test_a_socket_in_a_folder_is_skipped(tmp_path: Path) -> None:
+    if not hasattr(socket, "AF_UNIX"):
+        pytest.skip("this platform has no unix sockets")
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "course.cst").write_bytes(CST)
+    with socket.socket(socket.AF_UNIX) as server:
+        try:
+            server.bind(str(folder / "course.au"))
+        except OSError as exc:
+            pytest.skip(f"cannot bind a unix socket here ({exc})")
+        contents = read_folder(folder, limits=ZipLimits())
+    assert contents.names == ("course.cst",)
+    assert contents.problems == (("special", "course.au", ""),)
+
+
+def test_folder_files_are_read_within_the_total_budget(tmp_path: Path) -> None:
+    for name in ("course.au", "course.des", "course.cst"):
+        (tmp_path / name).write_bytes(b"x" * 400)
+    limits = ZipLimits(max_total_bytes=1000)
+    with pytest.raises(UnsafeArchiveError, match="'course.des': 400 bytes, beyond"):
+        read_package(tmp_path, limits=limits)
+    assert read_folder(tmp_path, limits=limits, wanted=lambda n: "des" not in n).data

@@ -5,9 +5,15 @@ from aiccbridge.testing import Project
 
 def test_scormcloud_names_its_credentials(aiccbridge_project: Project) -> None:
     aiccbridge_project.write_config({"cloud": {"vendor": "scormcloud"}})
+    outcome = aiccbridge_project.run("config", "check", "--json").assert_success()
+    (finding,) = [f for f in outcome.json()["findings"] if f["tenant"] == "cloud"]
+    assert finding["key"] == "credentials" and "outbox" in finding["message"]
+    aiccbridge_project.write_config(
+        {"cloud": {"vendor": "scormcloud", "credentials": {"app_id": "CLOUD_APP"}}}
+    )
     outcome = aiccbridge_project.run("config", "check", "--json").assert_exit(2)
-    keys = {f["key"] for f in outcome.json()["findings"]}
-    assert keys == {"credentials.app_id", "credentials.secret_key"}
+    keys = {(f["key"], f["severity"]) for f in outcome.json()["findings"]}
+    assert ("credentials.secret_key", "error") in keys
 
 
 def test_scormcloud_vendor_facts(aiccbridge_project: Project) -> None:

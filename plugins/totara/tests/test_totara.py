@@ -13,13 +13,16 @@ def test_totara_needs_the_site_host(aiccbridge_project: Project) -> None:
     assert "tenants.site.hostnames" in outcome.stderr
 
 
-def test_totara_needs_a_web_service_token(aiccbridge_project: Project) -> None:
+def test_totara_without_a_token_uses_the_outbox(aiccbridge_project: Project) -> None:
     aiccbridge_project.write_config(
         {"site": {"vendor": "totara", "hostnames": ["lms.example.com"]}}
     )
-    outcome = aiccbridge_project.run("config", "check", "--json").assert_exit(2)
+    outcome = aiccbridge_project.run("config", "check", "--json").assert_success()
     keys = {(f["key"], f["severity"]) for f in outcome.json()["findings"]}
-    assert ("credentials.token", "error") in keys
+    assert ("credentials", "warning") in keys
+    result = aiccbridge_project.run("sync", "--json").assert_success().json()
+    (tenant,) = result["tenants"]
+    assert tenant["added"] == 4 and tenant["bundle"]
 
 
 def test_totara_titles_lose_equals_signs(
