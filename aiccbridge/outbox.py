@@ -32,6 +32,7 @@ MANIFEST_COLUMNS = (
     "sha256",
     "line",
     "reason",
+    "instruction",
 )
 
 _ADMIN_NOTES = """\
@@ -82,7 +83,7 @@ def write_bundle(
     written = [_write(work / file_name, data) for file_name, data in packages]
     notes = _ADMIN_NOTES.format(
         bundle=name, tenant=manifest["tenant"], vendor=manifest["vendor"]
-    )
+    ) + _instructions(rows)
     written += [
         _write(work / "manifest.json", _json_bytes(manifest)),
         _write(work / "manifest.csv", _csv_bytes(rows)),
@@ -93,6 +94,21 @@ def write_bundle(
     os.rename(work, final)
     _fsync(outbox)
     return final
+
+
+def _instructions(rows: Sequence[Mapping[str, object]]) -> str:
+    steps = [
+        f"  {r['course_id']} ({r['package']}): {r['instruction']}"
+        for r in rows
+        if r.get("instruction")
+    ]
+    if not steps:
+        return ""
+    return (
+        "\nWhat the vendor's API could not do, to do by hand:\n"
+        + "\n".join(steps)
+        + "\n"
+    )
 
 
 def _write(path: Path, data: bytes) -> Path:

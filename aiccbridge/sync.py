@@ -89,6 +89,8 @@ class TenantPlan:
     transliterated: list[Transliteration] = field(default_factory=list)
     #: entries planned unchanged from their input key alone, not built
     unbuilt: dict[str, CatalogEntry] = field(default_factory=dict)
+    #: course id -> what an admin must do with its package (from an API vendor)
+    instructions: dict[str, str] = field(default_factory=dict)
 
     def count(self, action: str) -> int:
         return sum(1 for item in self.items if item.action == action)
@@ -400,8 +402,11 @@ def deliver_by_api(
             plan.settings,
             plan.by_id,
             items=[writes[c] for c in outcome.manual if c in writes],
+            instructions=dict(outcome.manual),
         )
-        result.bundle = sync_tenant(manual, store, box, now=now).bundle
+        manual_result = sync_tenant(manual, store, box, now=now)
+        result.bundle = manual_result.bundle
+        result.failed += manual_result.failed
     return result
 
 
@@ -470,14 +475,17 @@ def _journal(zips: list[tuple[PlanItem, bytes]], plan: TenantPlan) -> dict[str, 
     return {"deliver": deliver, "retire": retire}
 
 
-def _entry_dict(item: PlanItem, data: bytes) -> dict[str, object]:
+def _entry_dict(item: PlanItem, data: bytes, plan: TenantPlan) -> dict[str, object]:
     assert item.built is not None
-    return {
+    entry: dict[str, object] = {
         "course_id": item.course_id,
         "title": item.title,
         "package": item.built.file_name,
         "sha256": hashlib.sha256(data).hexdigest(),
     }
+    if item.course_id in plan.instructions:
+        entry["instruction"] = plan.instructions[item.course_id]
+    return entry
 
 
 def _manifest(
@@ -489,7 +497,7 @@ def _manifest(
         "unchanged": [],
     }
     for item, data in zips:
-        by_action[item.action].append(_entry_dict(item, data))
+        by_action[item.action].append(_entry_dict(item, data, plan))
     return {
         "bundle": name,
         "tenant": plan.tenant,
@@ -508,7 +516,7 @@ def _manifest_rows(
     plan: TenantPlan, zips: list[tuple[PlanItem, bytes]]
 ) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = [
-        {"action": item.action, **_entry_dict(item, data)} for item, data in zips
+        {"action": item.action, **_entry_dict(item, data, plan)} for item, data in zips
     ]
     rows += [
         {"action": "retire", "course_id": i.course_id, "title": i.title}

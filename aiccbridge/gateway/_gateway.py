@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 Courses = dict[str, CatalogEntry]
 
+#: GetParam requests of launches in flight at once (learners wait for them).
+_LAUNCH_CONNECTIONS = 100
+
 
 def progress_token(config: Config) -> str:
     """The progress API's bearer token from its environment variable."""
@@ -96,7 +99,7 @@ class Gateway:
         """Open the HTTP client and start delivering."""
         # Launches get their own connections: a learner never waits behind
         # the delivery backlog.
-        self.http = self._client(self._concurrency)
+        self.http = self._client(_LAUNCH_CONNECTIONS)
         self._delivery_http = self._client(self._concurrency)
         self.sender = HacpSender(self.config, self.plugins, self._delivery_http)
         self.dispatcher = Dispatcher(

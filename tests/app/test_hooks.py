@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -131,7 +132,11 @@ def test_hook_aiccbridge_vendor_api(
     assert cloud.jobs[0].credentials == {"token": "t0ken"}
     assert [f["course_id"] for f in result["failed"]] == ["FAIL-1"]
     assert result["notes"] == ["fake cloud run"]
-    assert sorted(p.name for p in Path(result["bundle"]).glob("*.zip")) == ["MAN-1.zip"]
+    bundle = Path(result["bundle"])
+    assert sorted(p.name for p in bundle.glob("*.zip")) == ["MAN-1.zip"]
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["add"][0]["instruction"] == "upload by hand"
+    assert "MAN-1 (MAN-1.zip): upload by hand" in (bundle / "README.txt").read_text()
 
     (again,) = aiccbridge_project.run("sync", "--json").assert_exit(1).json()["tenants"]
     assert [u.course_id for u in cloud.jobs[-1].uploads] == ["FAIL-1"]
