@@ -27,6 +27,7 @@ from pydantic import (
     StrictBool,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from aiccbridge.catalog import CATALOG_FIELDS, CatalogSpec
@@ -57,6 +58,7 @@ Kind = Literal["course", "learning_path", "video"]
 #: What a tenant name may be: it names folders and appears in launch addresses.
 TENANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}")
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _BAD_URL = re.compile(r"[\x00-\x20\x7f\\]")
 _LAUNCH_FIELDS = {"tenant", "course_id"}
 
@@ -72,6 +74,35 @@ class _Strict(BaseModel):
         return value
 
 
+def check_launch_template(value: str) -> str:
+    """A launch address template: https (or http on this machine), {course_id}."""
+    try:
+        fields = [f for f in string.Formatter().parse(value) if f[1] is not None]
+    except ValueError as exc:
+        raise ValueError(f"not a valid template ({exc}); use {{course_id}}") from None
+    for _, name, spec, conversion in fields:
+        if name not in _LAUNCH_FIELDS or spec or conversion:
+            raise ValueError(
+                f"unknown placeholder {{{name}}}; use {{tenant}} and {{course_id}}"
+            )
+    if "course_id" not in {f[1] for f in fields}:
+        raise ValueError("must contain {course_id}")
+    sample = value.format(tenant="t", course_id="c")
+    parts = urlsplit(sample)
+    local = parts.scheme == "http" and parts.hostname in _LOOPBACK
+    if not (parts.scheme == "https" or local) or not parts.hostname:
+        raise ValueError(
+            "must be an https:// address (http:// only for 127.0.0.1 or localhost)"
+        )
+    if _BAD_URL.search(sample):
+        raise ValueError("must be an address with no spaces or control characters")
+    return value
+
+
+def _template_path(template: str) -> str:
+    return urlsplit(template.format(tenant="{tenant}", course_id="{course_id}")).path
+
+
 class ProviderConfig(_Strict):
     """``[provider]``: who serves the content, and where launches land."""
 
@@ -81,24 +112,7 @@ class ProviderConfig(_Strict):
     @field_validator("launch_url")
     @classmethod
     def _template(cls, value: str) -> str:
-        try:
-            fields = [f for f in string.Formatter().parse(value) if f[1] is not None]
-        except ValueError as exc:
-            raise ValueError(
-                f"not a valid template ({exc}); use {{course_id}}"
-            ) from None
-        for _, name, spec, conversion in fields:
-            if name not in _LAUNCH_FIELDS or spec or conversion:
-                raise ValueError(
-                    f"unknown placeholder {{{name}}}; use {{tenant}} and {{course_id}}"
-                )
-        if "course_id" not in {f[1] for f in fields}:
-            raise ValueError("must contain {course_id}")
-        sample = value.format(tenant="t", course_id="c")
-        parts = urlsplit(sample)
-        if parts.scheme != "https" or not parts.hostname or _BAD_URL.search(sample):
-            raise ValueError("must be an https:// address with a host and no spaces")
-        return value
+        return check_launch_template(value)
 
 
 class CatalogConfig(_Strict):
@@ -134,6 +148,11 @@ class LibraryConfig(_Strict):
 class TenantConfig(_Strict):
     """``[tenants.<name>]``: one customer's LMS."""
 
+    @field_validator("launch_url")
+    @classmethod
+    def _launch(cls, value: str | None) -> str | None:
+        return None if value is None else check_launch_template(value)
+
     name: str = ""
     vendor: str = Field(min_length=1)
     hostnames: list[str] = Field(default_factory=list)
@@ -149,6 +168,9 @@ class TenantConfig(_Strict):
     #: the sandbox vendor only: the sandbox LMS's address (default
     #: http://127.0.0.1:8766); its plugin checks that it is a loopback address
     sandbox_url: str | None = None
+    #: this tenant's own launch address template (e.g. a staging gateway); it must
+    #: keep the path of ``[provider] launch_url``, which is what the gateway serves
+    launch_url: str | None = None
 
     @field_validator("aicc_version", mode="before")
     @classmethod
@@ -258,6 +280,21 @@ class Config(_Strict):
                     "outbox folders would collide"
                 )
         return {n: t.model_copy(update={"name": n}) for n, t in value.items()}
+
+    @model_validator(mode="after")
+    def _launch_paths(self) -> Config:
+        want = _template_path(self.provider.launch_url)
+        for tenant in self.tenants.values():
+            if tenant.launch_url and _template_path(tenant.launch_url) != want:
+                raise ValueError(
+                    f"tenants.{tenant.name}.launch_url must keep the path of "
+                    f"[provider] launch_url ({want}), which the gateway serves"
+                )
+        return self
+
+    def launch_url_for(self, tenant: TenantConfig) -> str:
+        """The launch address template of a tenant's packages."""
+        return tenant.launch_url or self.provider.launch_url
 
     @property
     def base_dir(self) -> Path:

@@ -162,7 +162,7 @@ def build_settings(
     forbidden = tenant.forbidden_chars
     return BuildSettings(
         tenant=tenant.name,
-        launch_url=config.provider.launch_url,
+        launch_url=config.launch_url_for(tenant),
         provider=config.provider.name,
         aicc_version=tenant.aicc_version or vendor.aicc_version,
         encoding=tenant.encoding or vendor.encoding,
