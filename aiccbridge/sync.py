@@ -50,6 +50,7 @@ __all__ = [
     "build_settings",
     "deliver_by_api",
     "file_name_clashes",
+    "launchable_entries",
     "plan_tenant",
     "recover_runs",
     "select_entries",
@@ -183,6 +184,21 @@ def select_entries(catalog: Catalog, library: LibraryConfig) -> list[CatalogEntr
         and (languages is None or e.language.casefold() in languages)
         and (subjects is None or e.subject.casefold() in subjects)
     ]
+
+
+def launchable_entries(
+    catalog: Catalog, library: LibraryConfig
+) -> dict[str, CatalogEntry]:
+    """What a tenant's learners may launch, by id: its library, plus the members of
+    the learning paths in it (a path's AUs launch with the member's id)."""
+    by_id = catalog.by_id()
+    chosen = select_entries(catalog, library)
+    courses = {entry.id: entry for entry in chosen}
+    for entry in chosen:
+        for child in entry.children if entry.kind == "learning_path" else ():
+            if child in by_id:
+                courses.setdefault(child, by_id[child])
+    return courses
 
 
 def plan_tenant(

@@ -12,7 +12,7 @@ from aiccbridge.cli._app import emit_json, state
 from aiccbridge.core import AiccBridgeError
 from aiccbridge.errors import ExitCode
 from aiccbridge.launching import LaunchTemplate, LaunchVerdict, check_launch
-from aiccbridge.sync import select_entries
+from aiccbridge.sync import launchable_entries
 
 __all__ = ["register"]
 
@@ -68,7 +68,7 @@ def _library(tenant: str | None, course_id: str | None) -> tuple[dict | None, st
         catalog = read_catalog(config.catalog_spec())
     except AiccBridgeError as exc:
         return None, f"course not checked: {exc.message}"
-    return {e.id: e for e in select_entries(catalog, found.library)}, ""
+    return launchable_entries(catalog, found.library), ""
 
 
 def _print(verdict: LaunchVerdict, note: str, *, from_address: bool) -> None:

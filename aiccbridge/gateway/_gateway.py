@@ -9,14 +9,14 @@ import os
 
 import httpx
 
-from aiccbridge.catalog import Catalog, CatalogEntry, read_catalog
+from aiccbridge.catalog import CatalogEntry, read_catalog
 from aiccbridge.config import Config
 from aiccbridge.errors import ConfigError
 from aiccbridge.gateway._delivery import AsyncStore, Dispatcher, HacpSender
 from aiccbridge.gateway._store import Clock, GatewayStore
 from aiccbridge.launching import LaunchTemplate
 from aiccbridge.plugins import Plugins
-from aiccbridge.sync import select_entries
+from aiccbridge.sync import launchable_entries
 
 __all__ = ["Gateway", "launchable_courses", "progress_token"]
 
@@ -41,23 +41,12 @@ def progress_token(config: Config) -> str:
 
 
 def launchable_courses(config: Config) -> dict[str, Courses]:
-    """Each tenant's launchable courses by id: its library, plus the members of
-    the learning paths in it (a path's AUs launch with the member's id)."""
+    """Each tenant's launchable courses by id (see ``launchable_entries``)."""
     catalog = read_catalog(config.catalog_spec())
     return {
-        name: _launchable(catalog, select_entries(catalog, tenant.library))
+        name: launchable_entries(catalog, tenant.library)
         for name, tenant in config.tenants.items()
     }
-
-
-def _launchable(catalog: Catalog, chosen: list[CatalogEntry]) -> Courses:
-    by_id = catalog.by_id()
-    courses = {entry.id: entry for entry in chosen}
-    for entry in chosen:
-        for child in entry.children if entry.kind == "learning_path" else ():
-            if child in by_id:
-                courses.setdefault(child, by_id[child])
-    return courses
 
 
 class Gateway:

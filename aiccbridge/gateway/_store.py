@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiccbridge.core.launch import mask_session_id
 from aiccbridge.errors import StoreError
 
 __all__ = [
@@ -148,10 +147,6 @@ class SessionRow:
     end_reason: str | None
     floor_status: str | None
     floor_score: float | None
-
-    @property
-    def masked_sid(self) -> str:
-        return mask_session_id(self.aicc_sid)
 
 
 @dataclass(frozen=True, slots=True)
