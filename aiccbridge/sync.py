@@ -134,6 +134,8 @@ class TenantResult:
     bundle: Path | None = None
     failed: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: "outbox" or "api": how this run delivered
+    route: str = "outbox"
 
     def to_dict(self) -> dict[str, object]:
         plan = self.plan
@@ -148,6 +150,7 @@ class TenantResult:
             "transliterated": [t.to_dict() for t in plan.sorted_transliterations()],
             "failed": self.failed,
             "notes": self.notes,
+            "route": self.route,
             "bundle": str(self.bundle) if self.bundle else None,
         }
 
@@ -380,7 +383,7 @@ def deliver_by_api(
     What the API cannot take (``manual``) goes into an outbox bundle. A course the
     API failed is not recorded, so the next run tries it again.
     """
-    result = TenantResult(plan)
+    result = TenantResult(plan, route="api")
     writes = {i.course_id: i for i in plan.to_write(full)}
     retired = {i.course_id: i for i in plan.retired()}
     if not writes and not retired:

@@ -176,9 +176,14 @@ def _print(
             f"{data[k]} {k}" for k in ("added", "changed", "unchanged", "retired")
         )
         rejected = len(result.plan.rejected)
-        where = data["bundle"] or (
-            "nothing written (dry run)" if dry_run else "no new bundle"
-        )
+        if data["bundle"]:
+            where = data["bundle"]
+        elif dry_run:
+            where = "nothing written (dry run)"
+        elif result.route == "api" and not result.failed and _changes(data):
+            where = "delivered through the vendor's API"
+        else:
+            where = "no new bundle"
         typer.echo(
             f"{data['tenant']} ({data['vendor']}): {counts}, "
             f"{rejected} rejected -> {where}"
@@ -198,6 +203,10 @@ def _print(
                 f"  {len(result.plan.transliterated)} texts transliterated "
                 "(see --json or the bundle manifest)"
             )
+
+
+def _changes(data: dict[str, object]) -> bool:
+    return any(data[k] for k in ("added", "changed", "retired"))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
 import os
 import re
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -123,7 +125,17 @@ def _fifo_as_crs(tmp: Path) -> PackageReading:
         if name != "course.crs":
             (tmp / name).write_text(str(text), newline="")
     os.mkfifo(tmp / "course.crs")
-    return read_package(tmp)
+    release = threading.Timer(10, _open_for_writing, (tmp / "course.crs",))
+    release.start()  # so that a reader waiting for a writer fails instead of hangs
+    try:
+        return read_package(tmp)
+    finally:
+        release.cancel()
+
+
+def _open_for_writing(fifo: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
 
 
 def _bytes_in(name: str, data: bytes) -> Files:
