@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from aiccbridge.cli._app import emit_json, state
-from aiccbridge.doctor import DEFAULT_TIMEOUT, Check, run_doctor
 from aiccbridge.errors import ExitCode
+
+if TYPE_CHECKING:
+    from aiccbridge.doctor import Check
+
+DEFAULT_TIMEOUT = 10.0  # seconds; the same as aiccbridge.doctor.DEFAULT_TIMEOUT
 
 __all__ = ["register"]
 
@@ -42,6 +46,8 @@ def doctor(
     any failure, 2 when the config cannot be read or an option is wrong.
     """
     config = state.config()
+    from aiccbridge.doctor import run_doctor  # imports the HTTP stack: only here
+
     report = run_doctor(
         config, state.plugins(), tenant=tenant, url=url, timeout=timeout
     )

@@ -377,10 +377,9 @@ def _note_csv_controls(
         if CONTROL_RE.search(line) is None:
             continue
         for index, cell in enumerate(row.cells):
-            if row is rows[0]:
-                key = f"header of column {index + 1}"
-            else:
-                key = columns[index] if index < len(columns) else f"column {index + 1}"
+            key = columns[index] if index < len(columns) else ""
+            if row is rows[0] or not key:
+                key = ("header of " if row is rows[0] else "") + f"column {index + 1}"
             _note_controls(note, name, row.line, key, cell)
 
 

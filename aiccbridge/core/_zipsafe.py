@@ -322,7 +322,10 @@ def _kind(path: Path) -> str:
     try:
         mode = path.lstat().st_mode
     except OSError as exc:
-        raise PackageError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        problem = exc.strerror or exc
+        raise PackageError(
+            f"{path.parent}: file {path.name!r}: cannot be read ({problem})"
+        ) from None
     if stat.S_ISLNK(mode):
         return "symlink"
     return "file" if stat.S_ISREG(mode) else "special"

@@ -13,9 +13,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aiccbridge import __version__
+from aiccbridge._asgi import AccessLog
 from aiccbridge.config import Config, find_config, load_config
 from aiccbridge.gateway._api import exit_session, progress
 from aiccbridge.gateway._gateway import Gateway
@@ -27,7 +27,6 @@ __all__ = ["create_app"]
 
 logger = logging.getLogger(__name__)
 
-_MAX_LOGGED_PATH = 200
 
 
 def create_app(
@@ -69,7 +68,7 @@ def create_app(
 
     app = Starlette(routes=_routes(), lifespan=lifespan)
     app.state.gateway = gateway
-    app.add_middleware(_AccessLog)
+    app.add_middleware(AccessLog, logger=logger)
     return app
 
 
@@ -94,36 +93,3 @@ async def health(request: Request) -> Response:
         **stats,
     }
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
-
-
-class _AccessLog:
-    """One INFO line per request: method, path (never the query), status, time."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            client = scope.get("client") or ("-", 0)
-            logger.info(
-                "%s %s -> %d in %.0f ms from %s",
-                scope["method"],
-                str(scope["path"])[:_MAX_LOGGED_PATH],
-                status,
-                (time.perf_counter() - started) * 1000,
-                client[0],
-            )

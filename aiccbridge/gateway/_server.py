@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
 
 import uvicorn
 
+from aiccbridge._asgi import log_config
 from aiccbridge.config import CONFIG_ENV, Config
 from aiccbridge.gateway._gateway import launchable_courses, progress_token
 from aiccbridge.gateway._store import GatewayStore
@@ -16,29 +16,6 @@ __all__ = ["log_config", "serve"]
 
 #: Launch queries can be long (the launch check reads up to 16,384 characters).
 _MAX_REQUEST_HEAD = 65_536
-_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def log_config(level: int) -> dict[str, Any]:
-    """Logging for every worker: aiccbridge's lines (HACP exchanges included)
-    and uvicorn's own, on stderr; uvicorn's access log is off (it would show
-    launch queries, which hold the session id)."""
-    stream = {
-        "class": "logging.StreamHandler",
-        "formatter": "plain",
-        "stream": "ext://sys.stderr",
-    }
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": _FORMAT}},
-        "handlers": {"stderr": stream},
-        "loggers": {
-            "aiccbridge": {"handlers": ["stderr"], "level": level, "propagate": False},
-            "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-            "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
-        },
-    }
 
 
 def serve(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aiccbridge._asgi import AccessLog
 from aiccbridge.sandbox._api import api_routes
 from aiccbridge.sandbox._engine import DEFAULT_PROFILE_KEY
 from aiccbridge.sandbox._profiles import get_profile
@@ -42,36 +41,5 @@ def create_app(
         store.set_setting(DEFAULT_PROFILE_KEY, chosen)
     app = Starlette(routes=[*api_routes(), *web_routes()])
     app.state.store = store
-    app.add_middleware(_AccessLog)
+    app.add_middleware(AccessLog, logger=logger)
     return app
-
-
-class _AccessLog:
-    """One INFO line per request: method, path (never the query), status, time."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            logger.info(
-                "%s %s -> %d in %.0f ms",
-                scope["method"],
-                str(scope["path"])[:200],
-                status,
-                (time.perf_counter() - started) * 1000,
-            )

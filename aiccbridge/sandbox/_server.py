@@ -11,6 +11,7 @@ from types import TracebackType
 
 import uvicorn
 
+from aiccbridge._asgi import log_config
 from aiccbridge.sandbox._app import DEFAULT_DB, create_app
 from aiccbridge.sandbox._store import SandboxStore
 
@@ -21,26 +22,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8766
 _START_TIMEOUT = 10.0
-_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def _log_config(level: int) -> dict[str, object]:
-    stream = {
-        "class": "logging.StreamHandler",
-        "formatter": "plain",
-        "stream": "ext://sys.stderr",
-    }
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": _FORMAT}},
-        "handlers": {"stderr": stream},
-        "loggers": {
-            "aiccbridge": {"handlers": ["stderr"], "level": level, "propagate": False},
-            "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-            "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
-        },
-    }
 
 
 def serve(
@@ -61,7 +42,7 @@ def serve(
         port=port,
         server_header=False,
         access_log=False,
-        log_config=_log_config(level),
+        log_config=log_config(level),
     )
 
 

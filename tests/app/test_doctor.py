@@ -413,3 +413,10 @@ def test_one_more_tenant_check_is_one_more_function(
 
     report = run_doctor(config, load_plugins(), checks=(ping,))
     assert [(c.name, c.status) for c in report if c.tenant] == [("ping", "fail")]
+
+
+def test_the_cli_default_timeout_is_the_doctors() -> None:
+    from aiccbridge import doctor as doctor_module
+    from aiccbridge.cli import _doctor_cmd
+
+    assert _doctor_cmd.DEFAULT_TIMEOUT == doctor_module.DEFAULT_TIMEOUT

@@ -193,3 +193,19 @@ def test_a_header_of_100000_columns_is_parsed_in_linear_time() -> None:
     elapsed = time.perf_counter() - start
     assert len(table.header) == 100_000 and table.rows == [(2, ["v"])]
     assert elapsed < 10, f"{elapsed:.1f} s"
+
+
+def test_control_characters_are_noted_per_cell_with_the_column_name() -> None:
+    notes: list[tuple[str, int | None, dict[str, object]]] = []
+
+    def note(code: str, file: str, line: int | None, /, **values: object) -> None:
+        notes.append((code, line, values))
+
+    lines = [(1, '"System_ID","","Title"'), (2, '"A\x1b1","b\x85b","c","d\u202e"')]
+    parse_csv_table(note, "x.des", lines)
+    found = [(c, n, v["key"], v["chars"]) for c, n, v in notes if c >= "AICC712"]
+    assert found == [
+        ("AICC712", 2, "System_ID", "U+001B"),
+        ("AICC713", 2, "column 2", "U+0085"),
+        ("AICC713", 2, "column 4", "U+202E"),
+    ]
