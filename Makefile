@@ -36,8 +36,8 @@ bench: $(STAMP)
 
 lint: $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet ruff
-	$(BIN)/ruff check aiccbridge plugins tests bench
-	$(BIN)/ruff format --check aiccbridge plugins tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) outbox .aiccbridge packages

@@ -76,7 +76,9 @@ def _vendor_dict(vendor: Vendor, plugin: str) -> dict[str, object]:
 
 
 def _yes(value: object) -> str:
-    return {True: "allowed", False: "not allowed"}.get(value, "unknown")  # type: ignore[call-overload]
+    if value is None:
+        return "unknown"
+    return "allowed" if value else "not allowed"
 
 
 def register(app: typer.Typer) -> None:

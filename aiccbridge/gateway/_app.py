@@ -28,7 +28,6 @@ __all__ = ["create_app"]
 logger = logging.getLogger(__name__)
 
 
-
 def create_app(
     config: Config | None = None,
     *,

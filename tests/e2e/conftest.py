@@ -51,7 +51,10 @@ class Process:
         env = {**os.environ, "AICCBRIDGE_PROGRESS_TOKEN": TOKEN}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "aiccbridge", *args],
-            stdout=self._out, stderr=self._out, env=env)
+            stdout=self._out,
+            stderr=self._out,
+            env=env,
+        )
         self.health = health
         wait_until(self._up)
 
@@ -76,8 +79,10 @@ class Process:
 
 class _Content(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the http.server hook
-        body = (f"<!doctype html><title>Course content</title><h1>Course content</h1>"
-                f"<p id=path>{self.path}</p>").encode()
+        body = (
+            f"<!doctype html><title>Course content</title><h1>Course content</h1>"
+            f"<p id=path>{self.path}</p>"
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -100,22 +105,41 @@ class Loop:
 
     def sync(self) -> dict[str, Any]:
         done = subprocess.run(
-            [sys.executable, "-m", "aiccbridge", "--config", str(self.config), "sync",
-             "--vendor", "sandbox", "--json"],
-            capture_output=True, text=True, timeout=120, check=False)
+            [
+                sys.executable,
+                "-m",
+                "aiccbridge",
+                "--config",
+                str(self.config),
+                "sync",
+                "--vendor",
+                "sandbox",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         import json
 
         return json.loads(done.stdout)
 
     def report(self, token: str, **body: Any) -> httpx.Response:
-        return httpx.post(f"{self.gateway}/v1/progress", json={"session": token, **body},
-                          headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+        return httpx.post(
+            f"{self.gateway}/v1/progress",
+            json={"session": token, **body},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=10,
+        )
 
     def record(self, student: str, course: str) -> dict[str, Any]:
-        answer = httpx.get(f"{self.sandbox}/api/records",
-                           params={"student_id": student, "course_id": course},
-                           timeout=10).json()
+        answer = httpx.get(
+            f"{self.sandbox}/api/records",
+            params={"student_id": student, "course_id": course},
+            timeout=10,
+        ).json()
         records = answer["records"] if isinstance(answer, dict) else answer
         return records[0] if records else {}
 
@@ -127,16 +151,23 @@ def write_config(root: Path, sandbox: str, gateway_port: int, content: str) -> P
         f"E2E-1,Safety Basics,{content}/c/e2e-1,course,\n"
         f"E2E-2,Données personnelles,{content}/c/e2e-2,course,\n"
         f"E2E-P,A Short Path,{content}/p/e2e-p,learning_path,E2E-1|E2E-2\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     data = {
-        "provider": {"name": "E2E Provider",
-                     "launch_url": "https://aicc.example.com/launch/{tenant}/{course_id}"},
+        "provider": {
+            "name": "E2E Provider",
+            "launch_url": "https://aicc.example.com/launch/{tenant}/{course_id}",
+        },
         "catalog": {"path": "catalog.csv", "columns": {"id": "course_id"}},
         "gateway": {"retry_initial_seconds": 0.2, "retry_max_seconds": 1.0},
-        "tenants": {"sandbox": {
-            "vendor": "sandbox", "sandbox_url": sandbox, "allow_http": True,
-            "launch_url": f"http://127.0.0.1:{gateway_port}/launch/{{tenant}}/{{course_id}}",
-        }},
+        "tenants": {
+            "sandbox": {
+                "vendor": "sandbox",
+                "sandbox_url": sandbox,
+                "allow_http": True,
+                "launch_url": f"http://127.0.0.1:{gateway_port}/launch/{{tenant}}/{{course_id}}",
+            }
+        },
     }
     path = root / "aiccbridge.toml"
     path.write_text(tomli_w.dumps(data), encoding="utf-8")
@@ -162,18 +193,39 @@ def start_loop(tmp_path: Path, content_server: str) -> Iterator[Callable[[str], 
     def start(profile: str) -> Loop:
         sandbox_port, gateway_port = free_port(), free_port()
         sandbox = f"http://127.0.0.1:{sandbox_port}"
-        running.append(Process(
-            ["lms", "serve", "--port", str(sandbox_port), "--profile", profile,
-             "--db", str(tmp_path / "sandbox.db")],
-            tmp_path / "sandbox.log", f"{sandbox}/api/health"))
+        running.append(
+            Process(
+                [
+                    "lms",
+                    "serve",
+                    "--port",
+                    str(sandbox_port),
+                    "--profile",
+                    profile,
+                    "--db",
+                    str(tmp_path / "sandbox.db"),
+                ],
+                tmp_path / "sandbox.log",
+                f"{sandbox}/api/health",
+            )
+        )
         config = write_config(tmp_path, sandbox, gateway_port, content_server)
-        loop = Loop(tmp_path, config, sandbox, f"http://127.0.0.1:{gateway_port}",
-                    content_server)
+        loop = Loop(
+            tmp_path,
+            config,
+            sandbox,
+            f"http://127.0.0.1:{gateway_port}",
+            content_server,
+        )
         synced = loop.sync()["tenants"][0]
         assert synced["added"] == 3 and not synced["failed"], synced
-        running.append(Process(
-            ["--config", str(config), "serve", "--port", str(gateway_port)],
-            tmp_path / "gateway.log", f"{loop.gateway}/health"))
+        running.append(
+            Process(
+                ["--config", str(config), "serve", "--port", str(gateway_port)],
+                tmp_path / "gateway.log",
+                f"{loop.gateway}/health",
+            )
+        )
         return loop
 
     try:

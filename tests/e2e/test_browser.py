@@ -15,9 +15,16 @@ import pytest
 from tests.e2e.conftest import Loop, wait_until
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "sandbox-course-page.png"
 
 
@@ -26,8 +33,10 @@ def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI must run the browser test, but {CHROMIUM} is missing")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium); "
-                    "CI installs it and runs this test")
+        pytest.skip(
+            "Debian's chromium is not installed (apt-get install chromium); "
+            "CI installs it and runs this test"
+        )
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -55,8 +64,10 @@ def test_click_launch_report_and_see_the_record(
     assert content.locator("h1").inner_text() == "Course content"
     (token,) = parse_qs(urlsplit(content.url).query)["aiccbridge_session"]
 
-    assert loop.report(token, percent=100, completed=True,
-                       time_seconds=125).status_code == 202
+    assert (
+        loop.report(token, percent=100, completed=True, time_seconds=125).status_code
+        == 202
+    )
 
     def shows_the_record() -> bool:  # status at PutParam, time at ExitAU
         page.reload()
@@ -77,8 +88,10 @@ def test_a_refused_launch_shows_the_troubleshooting_page(
 ) -> None:
     loop = start_loop("spec")
     page = browser.new_page()
-    response = page.goto(f"{loop.gateway}/launch/sandbox/E2E-1?AICC_SID=sid0123456789"
-                         "&AICC_URL=https%3A%2F%2Flms.evil.example%2Fhacp")
+    response = page.goto(
+        f"{loop.gateway}/launch/sandbox/E2E-1?AICC_SID=sid0123456789"
+        "&AICC_URL=https%3A%2F%2Flms.evil.example%2Fhacp"
+    )
     assert response.status == 403
     text = page.locator("body").inner_text()
     assert "lms.evil.example" in text and "sid0123456789" not in text

@@ -13,8 +13,11 @@ from tests.e2e.conftest import PROFILES, Loop, wait_until
 
 def launch(loop: Loop, course: str, student: str) -> str:
     """Launch a course as the sandbox does; return the gateway's session token."""
-    answer = httpx.post(f"{loop.sandbox}/api/launches", timeout=10, json={
-        "course_id": course, "student_id": student, "student_name": "Doe, Jane"})
+    answer = httpx.post(
+        f"{loop.sandbox}/api/launches",
+        timeout=10,
+        json={"course_id": course, "student_id": student, "student_name": "Doe, Jane"},
+    )
     assert answer.status_code == 201, answer.text
     url = answer.json()["launch_url"]
     assert url.startswith(loop.gateway + "/launch/sandbox/")
@@ -32,10 +35,14 @@ def test_progress_reaches_the_lms_as_completed_with_the_time(
 ) -> None:
     loop = start_loop(profile)
     token = launch(loop, "E2E-1", "learner-1")
-    assert loop.report(token, percent=30, completed=False,
-                       time_seconds=40).status_code == 202
-    assert loop.report(token, percent=100, completed=True,
-                       time_seconds=95).status_code == 202
+    assert (
+        loop.report(token, percent=30, completed=False, time_seconds=40).status_code
+        == 202
+    )
+    assert (
+        loop.report(token, percent=100, completed=True, time_seconds=95).status_code
+        == 202
+    )
 
     def done() -> bool:  # the status lands with PutParam, the time with ExitAU
         record = loop.record("learner-1", "E2E-1")
@@ -52,8 +59,12 @@ def test_a_resync_after_a_change_replaces_in_place(
 ) -> None:
     loop = start_loop("spec")
     catalog = loop.root / "catalog.csv"
-    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
-        "Safety Basics", "Safety Basics Revised"), encoding="utf-8")
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace(
+            "Safety Basics", "Safety Basics Revised"
+        ),
+        encoding="utf-8",
+    )
     (tenant,) = loop.sync()["tenants"]
     assert (tenant["added"], tenant["changed"]) == (0, 2)  # the course and its path
     courses = httpx.get(f"{loop.sandbox}/api/courses", timeout=10).json()
@@ -65,8 +76,10 @@ def test_a_launch_from_a_host_not_allowed_is_refused(
     start_loop: Callable[[str], Loop],
 ) -> None:
     loop = start_loop("spec")
-    url = (f"{loop.gateway}/launch/sandbox/E2E-1?AICC_SID=abcdef0123456789"
-           "&AICC_URL=https%3A%2F%2Flms.evil.example%2Fhacp")
+    url = (
+        f"{loop.gateway}/launch/sandbox/E2E-1?AICC_SID=abcdef0123456789"
+        "&AICC_URL=https%3A%2F%2Flms.evil.example%2Fhacp"
+    )
     answer = httpx.get(url, follow_redirects=False, timeout=10)
     assert answer.status_code == 403
     assert "lms.evil.example" in answer.text and "abcdef0123456789" not in answer.text

@@ -123,7 +123,8 @@ class FakeLms:
     def enrol(self, session_id: str, student_id: str, name: str, **state: str) -> None:
         """Open an LMS session ``session_id`` for a learner."""
         with self._lock:
-            self._learners[session_id] = Learner(student_id, name, **state)  # type: ignore[arg-type]
+            learner = Learner(student_id, name, **state)  # type: ignore[arg-type]
+            self._learners[session_id] = learner
 
     def forget(self, session_id: str) -> None:
         """Close an LMS session: its id is unknown from now on."""

@@ -29,7 +29,8 @@ def new_session(token: str = "tok-1", learner: str | None = None) -> NewSession:
 
 
 def putparam(text: str, **extra: object) -> Plan:
-    return Plan(f"[Core]\r\nLesson_Status=incomplete\r\nScore={text}", **extra)  # type: ignore[arg-type]
+    data = f"[Core]\r\nLesson_Status=incomplete\r\nScore={text}"
+    return Plan(data, **extra)  # type: ignore[arg-type]
 
 
 @pytest.fixture
