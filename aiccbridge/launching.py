@@ -145,8 +145,8 @@ def check_launch(
             verdict,
             accepted=False,
             reason="unknown_course",
-            detail=f"course {course_id!r} is not in tenant {tenant!r}'s "
-            "library (or its catalog row was rejected)",
+            detail=f"course {course_id!r} is not in the library of tenant "
+            f"{tenant!r} (or its catalog row was rejected)",
         )
     return verdict
 

@@ -10,7 +10,7 @@ import typer
 from aiccbridge.catalog import read_catalog
 from aiccbridge.cli._app import emit_json, state
 from aiccbridge.core import AiccBridgeError
-from aiccbridge.errors import ExitCode
+from aiccbridge.errors import ExitCode, UsageError
 from aiccbridge.launching import LaunchTemplate, LaunchVerdict, check_launch
 from aiccbridge.sync import launchable_entries
 
@@ -39,7 +39,22 @@ def check(
     """
     config = state.config()
     plugins = state.plugins()
-    named = LaunchTemplate(config.provider.launch_url).match(urlsplit(url).path) or {}
+    parts = urlsplit(url)
+    if not url.startswith("?") and (
+        parts.scheme not in ("http", "https") or not parts.hostname
+    ):
+        raise UsageError(f"{url!r} is not a launch URL (https://host/path?AICC_SID=…)")
+    template = LaunchTemplate(config.provider.launch_url)
+    named = template.match(parts.path) or {}
+    if not named and tenant is None and not url.startswith("?"):
+        verdict = LaunchVerdict(
+            False,
+            "not_a_launch_address",
+            f"the path {parts.path!r} does not match the launch address "
+            f"{template.path!r} of [provider] launch_url: the gateway answers 404",
+        )
+        _report(verdict, "", as_json, from_address=False)
+        raise typer.Exit(ExitCode.FINDINGS)
     tenant_name = tenant or named.get("tenant")
     course_id = named.get("course_id")
     courses, note = _library(tenant_name, course_id)
@@ -51,12 +66,18 @@ def check(
         query=url,
         courses=courses,
     )
+    _report(verdict, note, as_json, from_address=tenant is None and "tenant" in named)
+    if not verdict.accepted:
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _report(
+    verdict: LaunchVerdict, note: str, as_json: bool, *, from_address: bool
+) -> None:
     if as_json:
         emit_json({**verdict.to_dict(), "note": note})
     else:
-        _print(verdict, note, from_address=tenant is None and "tenant" in named)
-    if not verdict.accepted:
-        raise typer.Exit(ExitCode.FINDINGS)
+        _print(verdict, note, from_address=from_address)
 
 
 def _library(tenant: str | None, course_id: str | None) -> tuple[dict | None, str]:

@@ -15,7 +15,7 @@ def serve(
     host: Annotated[
         str | None,
         typer.Option(
-            "--host", help="Address to listen on (default: [gateway] host, 127.0.0.1)."
+            "--host", help="Address to listen on (default: gateway.host, 127.0.0.1)."
         ),
     ] = None,
     port: Annotated[
@@ -24,7 +24,7 @@ def serve(
             "--port",
             min=1,
             max=65535,
-            help="Port to listen on (default: [gateway] port, 8765).",
+            help="Port to listen on (default: gateway.port, 8765).",
         ),
     ] = None,
     workers: Annotated[
@@ -33,23 +33,32 @@ def serve(
             "--workers",
             min=1,
             max=64,
-            help="Worker processes sharing the state store (default: [gateway] "
+            help="Worker processes sharing the state store (default: gateway."
             "workers, 1).",
         ),
     ] = None,
 ) -> None:
     """Serve launches and the progress API, and deliver progress to the LMSs.
 
-    Needs the progress API's bearer token in the variable named by [gateway]
-    progress_token_env (default AICCBRIDGE_PROGRESS_TOKEN): without it, exits 2.
+    Needs the progress API's bearer token in the variable that
+    gateway.progress_token_env names (default AICCBRIDGE_PROGRESS_TOKEN):
+    without it, exits 2.
     Reads the config and the catalog at start; stops on Ctrl-C or SIGTERM,
-    delivering for up to [gateway] shutdown_drain_seconds first. See
+    delivering for up to gateway.shutdown_drain_seconds first. See
     docs/gateway.md.
     """
     from aiccbridge.gateway import serve as run_gateway
+    from aiccbridge.launching import LaunchTemplate
 
     config = state.config()
     state.plugins()
+    where = f"http://{host or config.gateway.host}:{port or config.gateway.port}"
+    path = LaunchTemplate(config.provider.launch_url).path
+    typer.echo(
+        f"aiccbridge: gateway on {where} (launches at {path}, progress API "
+        "/v1/progress)",
+        err=True,
+    )
     run_gateway(
         config, host=host, port=port, workers=workers, verbosity=state.verbosity
     )

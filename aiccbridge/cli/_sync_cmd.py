@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from aiccbridge.catalog import Catalog, CatalogError, read_catalog
-from aiccbridge.cli._app import clean, emit_json, state, warn
+from aiccbridge.cli._app import clean, emit_json, plural, state, warn
 from aiccbridge.cli._select import select_tenants, vendor_for
 from aiccbridge.config import TenantConfig
 from aiccbridge.delivery import DeliveryJob, VendorApi
@@ -199,10 +199,9 @@ def _print(
         for note in result.notes:
             typer.echo(f"  note: {clean(note)}")
         if result.plan.transliterated:
-            typer.echo(
-                f"  {len(result.plan.transliterated)} texts transliterated "
-                "(see --json or the bundle manifest)"
-            )
+            where = "--json or the bundle manifest" if result.bundle else "--json"
+            count = plural(len(result.plan.transliterated), "text")
+            typer.echo(f"  {count} transliterated (see {where})")
 
 
 def _changes(data: dict[str, object]) -> bool:

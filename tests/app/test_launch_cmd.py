@@ -85,3 +85,15 @@ def test_text_output_masks_the_session(aiccbridge_project: Project) -> None:
         ["tenant:*acme (from the launch address)", "verdict:*REFUSED*"]
     )
     assert SID not in outcome.stdout
+
+
+def test_an_address_that_is_not_a_launch_address(aiccbridge_project: Project) -> None:
+    url = "https://aicc.example.com/nothing?AICC_SID=abcdefgh1234&AICC_URL=x.example"
+    data = (
+        aiccbridge_project.run("launch", "check", url, "--json").assert_exit(1).json()
+    )
+    assert data["reason"] == "not_a_launch_address" and "404" in data["detail"]
+
+
+def test_text_that_is_not_a_url_is_a_usage_error(aiccbridge_project: Project) -> None:
+    aiccbridge_project.run("launch", "check", "not a url").assert_exit(2)
