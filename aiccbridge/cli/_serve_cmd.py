@@ -48,17 +48,9 @@ def serve(
     docs/gateway.md.
     """
     from aiccbridge.gateway import serve as run_gateway
-    from aiccbridge.launching import LaunchTemplate
 
     config = state.config()
     state.plugins()
-    where = f"http://{host or config.gateway.host}:{port or config.gateway.port}"
-    path = LaunchTemplate(config.provider.launch_url).path
-    typer.echo(
-        f"aiccbridge: gateway on {where} (launches at {path}, progress API "
-        "/v1/progress)",
-        err=True,
-    )
     run_gateway(
         config, host=host, port=port, workers=workers, verbosity=state.verbosity
     )

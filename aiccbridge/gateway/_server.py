@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 
 import uvicorn
 
@@ -11,6 +12,7 @@ from aiccbridge._asgi import log_config
 from aiccbridge.config import CONFIG_ENV, Config
 from aiccbridge.gateway._gateway import launchable_courses, progress_token
 from aiccbridge.gateway._store import GatewayStore
+from aiccbridge.launching import LaunchTemplate
 
 __all__ = ["log_config", "serve"]
 
@@ -38,6 +40,12 @@ def serve(
     GatewayStore(config.state_path()).close()
     os.environ[CONFIG_ENV] = str(config.path)
     trusted = list(settings.trusted_proxies)
+    where = f"http://{host or settings.host}:{settings.port if port is None else port}"
+    path = LaunchTemplate(config.provider.launch_url).path
+    sys.stderr.write(
+        f"aiccbridge: gateway on {where} (launches at {path}, progress API "
+        "/v1/progress)\n"
+    )
     uvicorn.run(
         "aiccbridge.gateway:create_app",
         factory=True,
