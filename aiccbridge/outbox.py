@@ -98,7 +98,7 @@ def write_bundle(
 
 def _instructions(rows: Sequence[Mapping[str, object]]) -> str:
     steps = [
-        f"  {r['course_id']} ({r['package']}): {r['instruction']}"
+        f"  {r['course_id']} ({r.get('package') or r['action']}): {r['instruction']}"
         for r in rows
         if r.get("instruction")
     ]

@@ -32,7 +32,7 @@ from aiccbridge.builder import (
 )
 from aiccbridge.catalog import Catalog, CatalogEntry, RejectedRow
 from aiccbridge.config import Config, LibraryConfig, TenantConfig
-from aiccbridge.core import PackageError
+from aiccbridge.core import AiccBridgeError, PackageError
 from aiccbridge.delivery import (
     DeliveryJob,
     DeliveryOutcome,
@@ -48,6 +48,7 @@ __all__ = [
     "TenantPlan",
     "TenantResult",
     "build_settings",
+    "annotate_outbox",
     "deliver_by_api",
     "file_name_clashes",
     "launchable_entries",
@@ -92,6 +93,7 @@ class TenantPlan:
     unbuilt: dict[str, CatalogEntry] = field(default_factory=dict)
     #: course id -> what an admin must do with its package (from an API vendor)
     instructions: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for item in self.items if item.action == action)
@@ -327,7 +329,7 @@ def sync_tenant(
     now: datetime | None = None,
 ) -> TenantResult:
     """Write the plan's bundle and record it; nothing is written for an empty plan."""
-    result = TenantResult(plan)
+    result = TenantResult(plan, notes=list(plan.notes))
     store.update_input_keys(
         plan.tenant,
         {
@@ -366,6 +368,33 @@ def sync_tenant(
         return result
     store.finish_run(run, str(result.bundle))
     return result
+
+
+def annotate_outbox(
+    plan: TenantPlan, api: object, job: DeliveryJob, full: bool
+) -> None:
+    """Let an outbox vendor's API say, per course, what the LMS already has.
+
+    The plugin's optional ``annotate(job) -> {course_id: instruction}`` fills the
+    manifest's ``instruction`` fields; when it fails, the bundle is written
+    without them and the failure is a note.
+    """
+    annotate = getattr(api, "annotate", None)
+    missing = [k for k in job.vendor.credentials if not job.credentials.get(k)]
+    if annotate is None or missing:
+        return
+    uploads = tuple(
+        Upload(i.course_id, i.title, i.built.file_name, b"", "", i.action)
+        for i in plan.to_write(full)
+        if i.built
+    )
+    retire = tuple(Retirement(i.course_id, i.title) for i in plan.retired())
+    try:
+        plan.instructions.update(
+            annotate(replace(job, uploads=uploads, retirements=retire))
+        )
+    except AiccBridgeError as exc:
+        plan.notes.append(f"the LMS was not checked: {exc.message}")
 
 
 def deliver_by_api(
@@ -523,9 +552,7 @@ def _manifest(
         "vendor": plan.vendor,
         "full": full,
         **by_action,
-        "retire": [
-            {"course_id": i.course_id, "title": i.title} for i in plan.retired()
-        ],
+        "retire": [_retire_dict(i, plan) for i in plan.retired()],
         "rejected": [_rejected_dict(r) for r in plan.rejected],
         "transliterated": [t.to_dict() for t in plan.sorted_transliterations()],
     }
@@ -537,15 +564,19 @@ def _manifest_rows(
     rows: list[dict[str, object]] = [
         {"action": item.action, **_entry_dict(item, data, plan)} for item, data in zips
     ]
-    rows += [
-        {"action": "retire", "course_id": i.course_id, "title": i.title}
-        for i in plan.retired()
-    ]
+    rows += [{"action": "retire", **_retire_dict(i, plan)} for i in plan.retired()]
     rows += [
         {"action": "rejected", "course_id": r.id, "line": r.line, "reason": r.reason}
         for r in plan.rejected
     ]
     return rows
+
+
+def _retire_dict(item: PlanItem, plan: TenantPlan) -> dict[str, object]:
+    entry: dict[str, object] = {"course_id": item.course_id, "title": item.title}
+    if item.course_id in plan.instructions:
+        entry["instruction"] = plan.instructions[item.course_id]
+    return entry
 
 
 def _rejected_dict(row: RejectedRow) -> dict[str, object]:

@@ -20,6 +20,7 @@ from aiccbridge.store import StateStore
 from aiccbridge.sync import (
     Progress,
     TenantResult,
+    annotate_outbox,
     build_settings,
     deliver_by_api,
     plan_tenant,
@@ -115,6 +116,9 @@ def sync(
                 )
                 results.append(deliver_by_api(plan, store, box, api, job, full=full))
             else:
+                if set(seller.credentials) & set(item.credentials):
+                    job = DeliveryJob(item, seller, (), (), _credentials(item, seller))
+                    annotate_outbox(plan, plugins.vendor_api(seller), job, full)
                 results.append(sync_tenant(plan, store, box, full=full))
     _print(results, as_json, dry_run, catalog)
     if any(r.needs_attention for r in results):

@@ -129,6 +129,19 @@ class SchooxApi:
         left, until = usage.get("availableCalls"), usage.get("until")
         return f"Schoox accepts the API key: {left} API calls left until {until}"
 
+    def annotate(self, job: DeliveryJob) -> dict[str, str]:
+        """For the outbox manifest: per course, what the academy already has."""
+        known = reconcile(job).found
+        notes = {
+            u.course_id: _instruction(u.file_name, known.get(u.course_id))
+            for u in job.uploads
+        }
+        for retirement in job.retirements:
+            there = known.get(retirement.course_id)
+            if there is not None:
+                notes[retirement.course_id] = f"archive course {there.id} by hand"
+        return notes
+
     def deliver(self, job: DeliveryJob) -> DeliveryOutcome:
         """Hand every package to an admin, saying which are uploaded already."""
         outcome = DeliveryOutcome()
