@@ -29,7 +29,17 @@ from typing import Any
 import pytest
 import tomli_w
 
-__all__ = ["DEFAULT_CATALOG", "Project", "RunOutcome"]
+__all__ = [
+    "DEFAULT_CATALOG",
+    "RECORD_MODE_ENV",
+    "Project",
+    "RunOutcome",
+    "cassette_recorder",
+    "played_once",
+]
+
+#: Set to ``once`` (after deleting a cassette) to record it against a real tenant.
+RECORD_MODE_ENV = "AICCBRIDGE_RECORD_MODE"
 
 DEFAULT_CATALOG: tuple[dict[str, str], ...] = (
     {
@@ -158,6 +168,40 @@ class Project:
             if box.is_dir()
             else []
         )
+
+
+def cassette_recorder(
+    directory: Path,
+    *,
+    match_on: Sequence[str] = ("method", "scheme", "host", "path", "query"),
+    before_record_request: Callable[[Any], Any] | None = None,
+) -> Any:
+    """A vcrpy recorder for a plugin's cassettes, replay-only by default.
+
+    Credentials are filtered from what is recorded: the ``Authorization`` and
+    ``apikey`` headers and the ``apikey``, ``acadId``, ``wstoken`` and ``token``
+    query parameters. ``AICCBRIDGE_RECORD_MODE=once`` records a missing cassette.
+    """
+    import os
+
+    import vcr
+
+    return vcr.VCR(
+        cassette_library_dir=str(directory),
+        record_mode=os.environ.get(RECORD_MODE_ENV, "none"),
+        match_on=list(match_on),
+        filter_headers=["authorization", "apikey"],
+        filter_query_parameters=["apikey", "acadId", "wstoken", "token"],
+        before_record_request=before_record_request,
+        decode_compressed_response=True,
+    )
+
+
+def played_once(tape: Any) -> list[Any]:
+    """The requests of a replayed cassette, after checking each was played once."""
+    assert tape.all_played, f"{tape.play_count} of {len(tape)} played"
+    assert all(count == 1 for count in tape.play_counts.values())
+    return list(tape.requests)
 
 
 @pytest.fixture

@@ -8,26 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import vcr
 from aiccbridge_litmos import LITMOS
 from vcr.cassette import Cassette
 
 from aiccbridge import TenantConfig
 from aiccbridge.delivery import DeliveryJob, Retirement, Upload
+from aiccbridge.testing import cassette_recorder, played_once
 
 CASSETTES = Path(__file__).resolve().parents[3] / "tests" / "cassettes" / "litmos"
-#: ``once`` (with a deleted cassette) records against the real site
-RECORD_MODE = os.environ.get("AICCBRIDGE_RECORD_MODE", "none")
 API_KEY = os.environ.get("LITMOS_API_KEY", "lt-key-test-0123456789abcdef")
 
-RECORDER = vcr.VCR(
-    cassette_library_dir=str(CASSETTES),
-    record_mode=RECORD_MODE,
-    match_on=["method", "scheme", "host", "path", "query"],
-    filter_headers=["authorization", "apikey"],
-    filter_query_parameters=["apikey", "acadId", "wstoken", "token"],
-    decode_compressed_response=True,
-)
+RECORDER = cassette_recorder(CASSETTES)
 
 
 @pytest.fixture
@@ -48,9 +39,7 @@ def played() -> Callable[[Cassette], int]:
     """How many interactions the cassette played; every one must be played once."""
 
     def count(tape: Cassette) -> int:
-        assert tape.all_played, f"{tape.play_count} of {len(tape)} played"
-        assert all(n == 1 for n in tape.play_counts.values())
-        return tape.play_count
+        return len(played_once(tape))
 
     return count
 

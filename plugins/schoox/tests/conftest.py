@@ -8,28 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import vcr
 from aiccbridge_schoox import SCHOOX
 from vcr.cassette import Cassette
 from vcr.request import Request
 
 from aiccbridge import TenantConfig, Vendor
 from aiccbridge.delivery import DeliveryJob, Retirement, Upload
+from aiccbridge.testing import cassette_recorder, played_once
 
 CASSETTES = Path(__file__).resolve().parents[3] / "tests" / "cassettes" / "schoox"
-#: ``once`` (with a deleted cassette) records against the real academy
-RECORD_MODE = os.environ.get("AICCBRIDGE_RECORD_MODE", "none")
 API_KEY = os.environ.get("SCHOOX_API_KEY", "sx-key-test-0123456789abcdef")
 ACADEMY = os.environ.get("SCHOOX_ACADEMY_ID", "4242")
 
-RECORDER = vcr.VCR(
-    cassette_library_dir=str(CASSETTES),
-    record_mode=RECORD_MODE,
-    match_on=["method", "scheme", "host", "path", "query"],
-    filter_headers=["authorization", "apikey"],
-    filter_query_parameters=["apikey", "acadId", "wstoken", "token"],
-    decode_compressed_response=True,
-)
+RECORDER = cassette_recorder(CASSETTES)
 
 
 @pytest.fixture
@@ -51,9 +42,7 @@ def played() -> Callable[[Cassette], list[str]]:
     """The cassette's requests as ``METHOD /path?query``; every one must be played."""
 
     def calls(tape: Cassette) -> list[str]:
-        assert tape.all_played, f"{tape.play_count} of {len(tape)} played"
-        assert all(count == 1 for count in tape.play_counts.values())
-        return [_call(r) for r in tape.requests]
+        return [_call(r) for r in played_once(tape)]
 
     return calls
 

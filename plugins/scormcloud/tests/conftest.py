@@ -8,17 +8,17 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-import vcr
 from aiccbridge_scormcloud import SCORMCLOUD, ScormCloudApi
 from vcr.cassette import Cassette
 from vcr.request import Request
 
 from aiccbridge import TenantConfig, Vendor
 from aiccbridge.delivery import DeliveryJob, Retirement, Upload
+from aiccbridge.testing import RECORD_MODE_ENV, cassette_recorder, played_once
 
 CASSETTES = Path(__file__).resolve().parents[3] / "tests" / "cassettes" / "scormcloud"
 #: ``once`` (with a deleted cassette) records against the real application
-RECORD_MODE = os.environ.get("AICCBRIDGE_RECORD_MODE", "none")
+RECORD_MODE = os.environ.get(RECORD_MODE_ENV, "none")
 APP_ID = os.environ.get("SCORMCLOUD_APP_ID", "app-test-1")
 SECRET = os.environ.get("SCORMCLOUD_SECRET_KEY", "sc-secret-test-0123456789")
 
@@ -38,15 +38,7 @@ def _drop_upload_body(request: Request) -> Request:
     return request
 
 
-RECORDER = vcr.VCR(
-    cassette_library_dir=str(CASSETTES),
-    record_mode=RECORD_MODE,
-    match_on=["method", "scheme", "host", "path", "query"],
-    filter_headers=["authorization", "apikey"],
-    filter_query_parameters=["apikey", "acadId", "wstoken", "token"],
-    before_record_request=_drop_upload_body,
-    decode_compressed_response=True,
-)
+RECORDER = cassette_recorder(CASSETTES, before_record_request=_drop_upload_body)
 
 
 @pytest.fixture
@@ -62,9 +54,7 @@ def played() -> Callable[[Cassette], list[str]]:
     """The cassette's requests as ``METHOD /path?query``; every one must be played."""
 
     def calls(tape: Cassette) -> list[str]:
-        assert tape.all_played, f"{tape.play_count} of {len(tape)} played"
-        assert all(count == 1 for count in tape.play_counts.values())
-        return [_call(r) for r in tape.requests]
+        return [_call(r) for r in played_once(tape)]
 
     return calls
 

@@ -9,28 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import vcr
 from aiccbridge_totara import TOTARA
 from vcr.cassette import Cassette
 from vcr.request import Request
 
 from aiccbridge import TenantConfig
 from aiccbridge.delivery import DeliveryJob, Retirement, Upload
+from aiccbridge.testing import cassette_recorder, played_once
 
 CASSETTES = Path(__file__).resolve().parents[3] / "tests" / "cassettes" / "totara"
-#: ``once`` (with a deleted cassette) records against the real site
-RECORD_MODE = os.environ.get("AICCBRIDGE_RECORD_MODE", "none")
 SITE = os.environ.get("TOTARA_SITE", "lms.example.com")
 TOKEN = os.environ.get("TOTARA_TOKEN", "0123456789abcdef0123456789abcdef")
 
-RECORDER = vcr.VCR(
-    cassette_library_dir=str(CASSETTES),
-    record_mode=RECORD_MODE,
-    # the form body tells one course's call from the next
-    match_on=["method", "scheme", "host", "path", "query", "body"],
-    filter_headers=["authorization", "apikey"],
-    filter_query_parameters=["apikey", "acadId", "wstoken", "token"],
-    decode_compressed_response=True,
+# the form body tells one course's call from the next
+RECORDER = cassette_recorder(
+    CASSETTES, match_on=("method", "scheme", "host", "path", "query", "body")
 )
 
 
@@ -58,9 +51,7 @@ def played() -> Callable[[Cassette], list[str]]:
     """Each played call as ``wsfunction body``; every interaction must be played."""
 
     def calls(tape: Cassette) -> list[str]:
-        assert tape.all_played, f"{tape.play_count} of {len(tape)} played"
-        assert all(count == 1 for count in tape.play_counts.values())
-        return [_call(r) for r in tape.requests]
+        return [_call(r) for r in played_once(tape)]
 
     return calls
 
