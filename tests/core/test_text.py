@@ -192,7 +192,7 @@ def test_a_header_of_100000_columns_is_parsed_in_linear_time() -> None:
     table = parse_csv_table(_ignore, "x.au", [(1, header), (2, '"v"')])
     elapsed = time.perf_counter() - start
     assert len(table.header) == 100_000 and table.rows == [(2, ["v"])]
-    assert elapsed < 10, f"{elapsed:.1f} s"
+    assert elapsed < 20, f"{elapsed:.1f} s (a quadratic reader took about 2 minutes)"
 
 
 def test_control_characters_are_noted_per_cell_with_the_column_name() -> None:
