@@ -33,6 +33,7 @@ __all__ = [
     "DeliveredCourse",
     "PendingRun",
     "StateStore",
+    "open_database",
     "utc_now",
 ]
 
@@ -161,10 +162,7 @@ class StateStore:
             if read_only:
                 self._db = _open_read_only(path)
             else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=FULL")
+                self._db = open_database(path)
                 self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(
@@ -405,6 +403,21 @@ class StateStore:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+
+def open_database(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A state store's SQLite file, created when missing: WAL, flushed commits.
+
+    Sync and the gateway share the file; WAL lets several processes read while
+    one writes.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(
+        path, isolation_level=None, timeout=30, check_same_thread=check_same_thread
+    )
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    return db
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:

@@ -36,6 +36,7 @@ __all__ = [
     "RunOutcome",
     "cassette_recorder",
     "played_once",
+    "request_line",
 ]
 
 #: Set to ``once`` (after deleting a cassette) to record it against a real tenant.
@@ -202,6 +203,12 @@ def played_once(tape: Any) -> list[Any]:
     assert tape.all_played, f"{tape.play_count} of {len(tape)} played"
     assert all(count == 1 for count in tape.play_counts.values())
     return list(tape.requests)
+
+
+def request_line(request: Any) -> str:
+    """A recorded request as ``METHOD /path?query``, for asserting on calls made."""
+    query = "&".join(f"{k}={v}" for k, v in request.query)
+    return f"{request.method} {request.path}" + (f"?{query}" if query else "")
 
 
 @pytest.fixture

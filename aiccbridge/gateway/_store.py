@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from aiccbridge.errors import StoreError
+from aiccbridge.store import open_database
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -222,12 +223,7 @@ class GatewayStore:
         self.path = path
         self.clock = clock
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(
-                path, isolation_level=None, timeout=30, check_same_thread=False
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            self._db = open_database(path, check_same_thread=False)
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(

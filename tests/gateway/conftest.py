@@ -14,6 +14,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from aiccbridge.config import Config, load_config
+from aiccbridge.core.hacp import parse_aicc_data
 from aiccbridge.gateway import GatewayStore, create_app
 from aiccbridge.plugins import Plugins, load_plugins
 from aiccbridge.testing import Project
@@ -186,3 +187,23 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def putparams(lms: FakeLms, sid: str, *, ok: bool = True) -> list[str]:
+    """The PutParam bodies the LMS got for ``sid`` (acknowledged ones only)."""
+    return [
+        e.aicc_data
+        for e in lms.log
+        if e.command == "PutParam" and e.session_id == sid and (e.ok or not ok)
+    ]
+
+
+def sent_core(aicc_data: str) -> tuple[str, str, str]:
+    core = parse_aicc_data(aicc_data).core
+    assert core.lesson_status and core.score and core.time is not None
+    seconds = int(core.time.total_seconds())
+    return core.lesson_status.status.value, f"{core.score.raw:g}", str(seconds)
+
+
+def delivered(gateway: Running) -> None:
+    wait_until(lambda: gateway.pending() == 0)

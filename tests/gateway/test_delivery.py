@@ -6,34 +6,15 @@ import logging
 
 import pytest
 
-from aiccbridge.core.hacp import parse_aicc_data
 from tests.gateway.conftest import (
     Running,
+    delivered,
+    putparams,
+    sent_core,
     wait_until,
 )
-from tests.gateway.fake_lms import FakeLms
 
 SID = "SID-deliver-4e8a1c0f"
-
-
-def putparams(lms: FakeLms, sid: str, *, ok: bool = True) -> list[str]:
-    """The PutParam bodies the LMS got for ``sid`` (acknowledged ones only)."""
-    return [
-        e.aicc_data
-        for e in lms.log
-        if e.command == "PutParam" and e.session_id == sid and (e.ok or not ok)
-    ]
-
-
-def sent_core(aicc_data: str) -> tuple[str, str, str]:
-    core = parse_aicc_data(aicc_data).core
-    assert core.lesson_status and core.score and core.time is not None
-    seconds = int(core.time.total_seconds())
-    return core.lesson_status.status.value, f"{core.score.raw:g}", str(seconds)
-
-
-def delivered(gateway: Running) -> None:
-    wait_until(lambda: gateway.pending() == 0)
 
 
 def test_progress_then_completion_reaches_the_lms_in_order(gateway: Running) -> None:

@@ -14,7 +14,12 @@ from vcr.request import Request
 
 from aiccbridge import TenantConfig, Vendor
 from aiccbridge.delivery import DeliveryJob, Retirement, Upload
-from aiccbridge.testing import RECORD_MODE_ENV, cassette_recorder, played_once
+from aiccbridge.testing import (
+    RECORD_MODE_ENV,
+    cassette_recorder,
+    played_once,
+    request_line,
+)
 
 CASSETTES = Path(__file__).resolve().parents[3] / "tests" / "cassettes" / "scormcloud"
 #: ``once`` (with a deleted cassette) records against the real application
@@ -54,14 +59,9 @@ def played() -> Callable[[Cassette], list[str]]:
     """The cassette's requests as ``METHOD /path?query``; every one must be played."""
 
     def calls(tape: Cassette) -> list[str]:
-        return [_call(r) for r in played_once(tape)]
+        return [request_line(r) for r in played_once(tape)]
 
     return calls
-
-
-def _call(request: Request) -> str:
-    query = "&".join(f"{k}={v}" for k, v in request.query)
-    return f"{request.method} {request.path}" + (f"?{query}" if query else "")
 
 
 @pytest.fixture(autouse=True)
